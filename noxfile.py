@@ -1,0 +1,64 @@
+"""releasekit's own sessions: `nox` runs tests, lint and typecheck.
+
+`nox -s build` and `nox -s publish` are the same sessions releasekit gives every
+project (release.yml runs them); here they install releasekit from this checkout.
+"""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.error_on_missing_interpreters = False
+
+# The sessions run on the interpreter nox runs on: CI machines have one Python.
+PYTHON = None
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole suite: unit, real git, real builds, a real local index, fault scenarios."""
+    session.install("-e", ".[test]")
+    args = session.posargs or ["-n", "2", "--dist", "loadgroup"]
+    session.run("pytest", *args, env={"RELEASEKIT_SPEC": os.getcwd()})
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    session.install("-e", ".", "mypy>=1.11")
+    session.run("mypy", "src")
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """The main job on embedded defaults: a throwaway project, a bare remote, a local index."""
+    session.install(".[test]")
+    session.run("releasekit", "demo", *session.posargs)
+
+
+# The release sessions every project gets from `releasekit init`; ours install this checkout.
+RELEASEKIT = os.environ.get("RELEASEKIT_SPEC", ".")
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """Build and verify dist/ (sdist, wheel, SHA256SUMS)."""
+    session.install(RELEASEKIT)
+    session.run("releasekit", "build", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def publish(session: nox.Session) -> None:
+    """Upload dist/ to the index; files already there are skipped (PYPI_TOKEN from the env)."""
+    session.install(RELEASEKIT)
+    session.run("releasekit", "publish", *session.posargs)

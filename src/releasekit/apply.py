@@ -1,0 +1,237 @@
+"""Run a plan, keep a journal, and undo everything local if a step fails.
+
+Until the push, every step can be undone: files get their exact bytes back,
+the commit and the tag the release made are removed, nothing else is touched.
+After the push the release is public: a failure then is reported with the way
+to finish it (re-running resumes where it stopped).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from releasekit.errors import Interrupted, ReleaseError
+from releasekit.git import Git
+from releasekit.plan import NO_RETURN, Commit, Plan, Push, Step, Tag, WriteFile
+
+Report = Callable[[str], None]
+Undo = Callable[[], str]
+LOCK_NAME = "releasekit.lock"
+
+
+@dataclass
+class Context:
+    """What steps need at run time; `extra` runs the steps that live in other modules."""
+
+    root: Path
+    report: Report
+    run_other: Callable[[Step], str | None] | None = None
+    done: list[str] = field(default_factory=list)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Replace a file's content atomically, keeping its mode; ENOSPC leaves it whole."""
+    if not os.access(path, os.W_OK):
+        raise ReleaseError(f"{path.name} is read-only", f"make it writable (chmod u+w {path})")
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, os.stat(path).st_mode & 0o7777)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _execute(step: Step, ctx: Context, git: Git, journal: list[Undo]) -> None:
+    """Journal the undo first, then act: a signal between the two leaves nothing behind.
+
+    Each undo checks what is really there, so it is safe whether or not its step ran.
+    """
+    if isinstance(step, WriteFile):
+        path = ctx.root / step.path
+
+        def restore() -> str:
+            if path.read_bytes() != step.before:
+                write_bytes(path, step.before)
+            return f"restored {step.path}"
+
+        journal.append(restore)
+        write_bytes(path, step.after)
+    elif isinstance(step, Commit):
+        previous = git.head()
+
+        def uncommit() -> str:
+            ours = git.head()
+            if ours is None or previous is None or ours == previous:
+                return "no commit to remove"
+            if git.ref(f"{ours}~1") != previous:
+                raise ReleaseError(f"HEAD moved past the release commit ({ours[:12]})")
+            git.uncommit(previous, ours, step.paths)
+            return f"removed commit {ours[:12]}"
+
+        journal.append(uncommit)
+        git.commit(step.paths, step.message)
+    elif isinstance(step, Tag):
+
+        def untag() -> str:
+            if git.tag_object(step.name) is None:
+                return f"no tag {step.name} to remove"
+            git.delete_tag(step.name)
+            return f"removed tag {step.name}"
+
+        journal.append(untag)
+        git.tag(step.name, step.message, sign=step.sign)
+    elif isinstance(step, Push):
+        git.push(step.remote, step.refspecs)
+    elif ctx.run_other is None:
+        raise ReleaseError(f"cannot {step.title} here", "this front does not run that step")
+    else:
+        note = ctx.run_other(step)
+        if note:
+            ctx.report(note)
+
+
+def apply(plan: Plan, ctx: Context) -> None:
+    """Run every step; on failure before the push, undo and raise one clear error."""
+    git = Git(ctx.root)
+    journal: list[Undo] = []
+    public = False
+    with lock(ctx.root), _signals_as_errors():
+        for step in plan.steps:
+            ctx.report(step.title)
+            try:
+                _execute(step, ctx, git, journal)
+            except (ReleaseError, OSError, KeyboardInterrupt) as exc:
+                raise _failure(step, exc, journal, public, plan) from exc
+            ctx.done.append(step.title)
+            if isinstance(step, NO_RETURN):
+                public = True
+                journal.clear()
+
+
+def _failure(
+    step: Step, exc: BaseException, journal: list[Undo], public: bool, plan: Plan
+) -> ReleaseError:
+    cause = _describe(exc)
+    fix = exc.fix if isinstance(exc, ReleaseError) else ""
+    if public:
+        return ReleaseError(
+            f"{step.title} failed: {cause} ({plan.tag} is already pushed)",
+            (f"{fix}; then " if fix else "")
+            + "re-run the same command: it finishes the release where it stopped",
+        )
+    undone, failed = rollback(journal)
+    summary = "; undone: " + ", ".join(undone) if undone else "; nothing had been changed"
+    if failed:
+        summary += "; COULD NOT UNDO: " + ", ".join(failed)
+    return ReleaseError(f"{step.title} failed: {cause}{summary}", fix)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(exc, ReleaseError):
+        return exc.cause
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)  # pragma: no cover
+
+
+def rollback(journal: list[Undo]) -> tuple[list[str], list[str]]:
+    """Undo in reverse order; keep going past a failing undo and report it."""
+    undone: list[str] = []
+    failed: list[str] = []
+    with _signals_ignored():
+        for undo in reversed(journal):
+            try:
+                undone.append(undo())
+            except (ReleaseError, OSError) as exc:
+                failed.append(_describe(exc))
+    journal.clear()
+    return undone, failed
+
+
+@contextlib.contextmanager
+def lock(root: Path) -> Iterator[None]:
+    """One release at a time per repository: a lock file in .git, taken atomically."""
+    git_dir = Git(root).query("rev-parse", "--absolute-git-dir")
+    path = (Path(git_dir) if git_dir else root) / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        owner = _lock_owner(path)
+        if owner is not None:
+            raise ReleaseError(
+                f"another release is running in this repository (pid {owner})",
+                "wait for it to finish",
+            ) from None
+        path.unlink(missing_ok=True)  # stale: its process is gone
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(str(os.getpid()))
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _lock_owner(path: Path) -> int | None:
+    """The pid holding the lock, or None when that process no longer exists."""
+    try:
+        pid = int(path.read_text().strip() or "0")
+    except (OSError, ValueError):
+        return None
+    if pid <= 0:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def _on_term(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted("terminated by a signal")
+
+
+@contextlib.contextmanager
+def _signals_as_errors() -> Iterator[None]:
+    """SIGTERM becomes an exception, so a killed release still rolls back."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """While undoing, a second Ctrl-C must not leave the undo half done."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous_term = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous_int)
+        signal.signal(signal.SIGTERM, previous_term)

@@ -1,0 +1,154 @@
+"""What the fronts share: flags in, the verb called, lines out.
+
+The Invoke tasks and the `releasekit` command are two thin parsers over these
+functions, so both paths print the same lines and fail with the same message.
+This is the only layer that prints; errors propagate as ReleaseError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from releasekit.errors import PreflightError, ReleaseError
+from releasekit.plan import Options, Plan
+from releasekit.redact import redact
+from releasekit.version import PARTS, Part
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Every line a front prints goes through here, masked."""
+    print(redact(text), file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder with a pyproject.toml, from the current one upwards."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    raise ReleaseError(f"no pyproject.toml in {here} or above", "run from inside the project")
+
+
+def interactive() -> bool:
+    """A person is at a terminal: not in CI and stdin is a TTY."""
+    return sys.stdin.isatty() and os.environ.get("CI", "").lower() not in ("1", "true", "yes")
+
+
+def today() -> str:
+    """The release date; SOURCE_DATE_EPOCH pins it for reproducible runs."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
+    return dt.date.today().isoformat()
+
+
+def options(
+    *,
+    part: str | None = None,
+    pre: str | None = None,
+    new_version: str | None = None,
+    allow_empty_changelog: bool = False,
+    push: bool = True,
+    sign: bool | None = None,
+    publish: bool | None = None,
+    github_release: bool | None = None,
+    repository: str | None = None,
+) -> Options:
+    if part is not None and part not in PARTS:
+        raise ReleaseError(f"unknown part {part!r}", f"use --part {'|'.join(PARTS)}")
+    checked: Part | None = part
+    return Options(
+        checked,
+        pre,
+        new_version,
+        allow_empty_changelog,
+        push,
+        sign,
+        publish,
+        github_release,
+        repository,
+    )
+
+
+def _confirm(plan: Plan) -> bool:
+    say(plan.describe())
+    answer = input(f"Release {plan.project} {plan.version}? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _show_dry_run(plan: Plan) -> None:
+    say(plan.describe())
+    if plan.problems:
+        raise PreflightError(plan.problems)
+    say("Dry run: nothing was changed.")
+
+
+def release(
+    root: Path, opts: Options, *, dry_run: bool = False, yes: bool = False, verbose: bool = False
+) -> None:
+    from releasekit import release as verbs
+
+    plan = verbs.plan_release(root, opts, date=today())
+    if dry_run:
+        _show_dry_run(plan)
+        return
+    confirm = None if yes or not interactive() else _confirm
+    from releasekit.public import PublicSteps
+
+    runner = PublicSteps(root, verbose=verbose)
+    verbs.release_plan(
+        root, plan, report=lambda line: say(f"- {line}"), confirm=confirm, run_step=runner
+    )
+    if not plan.steps:
+        say("\n".join((*plan.messages, "Nothing to do: the release is complete.")))
+        return
+    say(f"Released {plan.project} {plan.version} (tag {plan.tag}).")
+
+
+def edit(
+    root: Path, opts: Options, *, versions: bool, changelog: bool, dry_run: bool = False
+) -> None:
+    """`bump` and `changelog`: file edits only, no git."""
+    from releasekit import release as verbs
+
+    plan = verbs.plan_files(root, opts, date=today(), versions=versions, changelog=changelog)
+    if dry_run:
+        _show_dry_run(plan)
+        return
+    verbs.release_plan(root, plan, report=lambda line: say(f"- {line}"))
+    what = "version" if versions and not changelog else "changelog"
+    say(f"{plan.project}: {what} moved from {plan.current} to {plan.version}.")
+
+
+def notes(root: Path, version: str | None = None) -> None:
+    from releasekit import release as verbs
+
+    say(verbs.notes(root, version))
+
+
+def build(root: Path, *, installer: str | None = None) -> None:
+    from releasekit import public
+
+    built = public.build(root, installer=installer)
+    say(f"Built {built.sdist.name}, {built.wheel.name} and {built.checksums.name} in dist/.")
+
+
+def publish(root: Path, *, repository: str | None = None, verbose: bool = False) -> None:
+    from releasekit import public
+
+    report = public.publish(root, repository=repository, verbose=verbose)
+    say(public.publish_summary(report))
+    if report.uploaded:
+        say(f"Published {len(report.uploaded)} file(s) to {report.repository}.")
+    else:
+        say(f"Nothing to upload: every file is already on {report.repository}.")
+
+
+def github_release(root: Path, *, tag: str | None = None, assets: bool = False) -> None:
+    from releasekit import public
+
+    result = public.github_release(root, tag=tag, assets=assets)
+    say(f"GitHub release {result.action}: {result.html_url}")

@@ -1,0 +1,148 @@
+"""[tool.releasekit] in pyproject.toml, read once into a frozen value.
+
+Every default lives here, so the fronts, the docs and the tests agree.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from releasekit.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+PYPROJECT = "pyproject.toml"
+
+
+@dataclass(frozen=True)
+class VersionFile:
+    """An extra file that carries the version, with an optional search template."""
+
+    path: str
+    search: str = "{version}"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings a release reads; defaults are the common case."""
+
+    branch: str = "main"
+    remote: str = "origin"
+    tag_format: str = "v{version}"
+    commit_message: str = "chore(release): Bump version to v{version}"
+    changelog: str = "CHANGELOG.md"
+    allow_dirty: tuple[str, ...] = ()
+    version_files: tuple[VersionFile, ...] = ()
+    repository: str = "pypi"
+    publish: str = "none"
+    sign: bool = False
+    github_release: bool = True
+    upload_timeout: float = 300.0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def tag(self, version: str) -> str:
+        return self.tag_format.format(version=version)
+
+
+_KEYS: dict[str, type | tuple[type, ...]] = {
+    "branch": str,
+    "remote": str,
+    "tag-format": str,
+    "commit-message": str,
+    "changelog": str,
+    "repository": str,
+    "publish": str,
+    "sign": bool,
+    "github-release": bool,
+    "upload-timeout": (int, float),
+}
+
+
+def read_pyproject(root: Path) -> dict[str, Any]:
+    """pyproject.toml as plain data; a clear error when it is missing or malformed."""
+    path = root / PYPROJECT
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        return data
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"no {PYPROJECT} in {root}", "run releasekit from the project's root folder"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{PYPROJECT} is not valid TOML ({exc})", "fix the file") from exc
+
+
+def from_table(table: Mapping[str, Any]) -> Config:
+    """Validate a [tool.releasekit] table; unknown keys and wrong types are refused."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in _KEYS:
+            if not isinstance(value, _KEYS[key]) or (
+                isinstance(value, bool) and _KEYS[key] is not bool
+            ):
+                raise ConfigError(
+                    f"[tool.releasekit] {key} has the wrong type ({type(value).__name__})",
+                    "see the README for the accepted values",
+                )
+            values[key.replace("-", "_")] = value
+        elif key == "allow-dirty":
+            values["allow_dirty"] = tuple(_strings(key, value))
+        elif key == "version-files":
+            values["version_files"] = tuple(_version_file(item) for item in _list(key, value))
+        else:
+            raise ConfigError(
+                f"[tool.releasekit] has an unknown key {key!r}", "remove it or fix its spelling"
+            )
+    if "{version}" not in values.get("tag_format", "{version}"):
+        raise ConfigError("[tool.releasekit] tag-format must contain {version}", "e.g. v{version}")
+    if values.get("publish", "none") not in ("none", "local"):
+        raise ConfigError(
+            '[tool.releasekit] publish must be "none" or "local"', "fix the value, then re-run"
+        )
+    return Config(**values)
+
+
+def load(root: Path, data: Mapping[str, Any] | None = None) -> Config:
+    """The project's Config, from `data` when the caller already parsed pyproject.toml."""
+    data = read_pyproject(root) if data is None else data
+    table = data.get("tool", {}).get("releasekit", {})
+    if not isinstance(table, Mapping):
+        raise ConfigError("[tool.releasekit] must be a table", "fix pyproject.toml, then re-run")
+    return from_table(table)
+
+
+def _list(key: str, value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ConfigError(f"[tool.releasekit] {key} must be a list", "fix pyproject.toml")
+    return value
+
+
+def _strings(key: str, value: Any) -> list[str]:
+    items = _list(key, value)
+    if not all(isinstance(item, str) for item in items):
+        raise ConfigError(f"[tool.releasekit] {key} must list strings", "fix pyproject.toml")
+    return items
+
+
+def _version_file(item: Any) -> VersionFile:
+    if isinstance(item, str):
+        return VersionFile(item)
+    if isinstance(item, Mapping) and isinstance(item.get("path"), str):
+        search = item.get("search", "{version}")
+        if not isinstance(search, str) or "{version}" not in search:
+            raise ConfigError(
+                f"version-files entry {item['path']!r} needs a search template with {{version}}",
+                'e.g. search = "version = \\"{version}\\""',
+            )
+        return VersionFile(item["path"], search)
+    raise ConfigError(
+        "[tool.releasekit] version-files entries are paths or {path, search} tables",
+        "fix pyproject.toml",
+    )

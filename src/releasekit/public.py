@@ -1,0 +1,180 @@
+"""The public half of a release: build, upload, GitHub release.
+
+The same functions serve `invoke release --publish` after the push (the manual
+path) and `nox -s build` / `nox -s publish` in release.yml (the automated path).
+Each is idempotent, so re-running finishes what a failed run left.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.version import InvalidVersion, Version
+
+from releasekit.errors import BuildError, ReleaseError
+from releasekit.git import Git
+from releasekit.plan import Build, GitHubRelease, Publish, Step, current_version
+from releasekit.state import Project, read_project
+from releasekit.version import canonical
+
+if TYPE_CHECKING:
+    from releasekit.dist import Dist
+    from releasekit.github import ReleaseResult
+    from releasekit.publish import PublishReport
+
+Say = Callable[[str], None]
+
+
+def project_version(root: Path) -> tuple[Project, str]:
+    project = read_project(root)
+    tags = Git(root).tags() if project.sources.tag_only else []
+    return project, canonical(current_version(project, tags))
+
+
+def tag_from_env(environ: Mapping[str, str]) -> str | None:
+    """The tag CI builds from: RELEASEKIT_TAG, else GITHUB_REF when it is a tag."""
+    tag = environ.get("RELEASEKIT_TAG", "").strip()
+    ref = environ.get("GITHUB_REF", "")
+    if not tag and ref.startswith("refs/tags/"):
+        tag = ref.removeprefix("refs/tags/")
+    return tag or None
+
+
+def check_tag(tag: str, tag_format: str, version: str) -> None:
+    """The tag must be a release tag for the format, naming the project's own version."""
+    prefix, _, suffix = tag_format.partition("{version}")
+    text = tag[len(prefix) : len(tag) - len(suffix)] if tag.startswith(prefix) else ""
+    if not tag.endswith(suffix) or not text:
+        raise BuildError(
+            f"tag {tag} does not match the tag format {tag_format}",
+            "build from a release tag such as " + tag_format.format(version=version),
+        )
+    try:
+        parsed = Version(text)
+    except InvalidVersion:
+        raise BuildError(
+            f"tag {tag} is not a release tag: {text!r} is not a PEP 440 version",
+            "release with `invoke release`, which tags the canonical version",
+        ) from None
+    if canonical(parsed) != text or parsed.local is not None:
+        raise BuildError(
+            f"tag {tag} is not a canonical release tag (the package would be {parsed})",
+            f"tag {tag_format.format(version=canonical(parsed))} instead",
+        )
+    if parsed != Version(version):
+        raise BuildError(
+            f"tag {tag} says {text} but the project's version is {version}",
+            "build from the release commit that tag points to",
+        )
+
+
+def _check_env_tag(project: Project, version: str, environ: Mapping[str, str]) -> None:
+    tag = tag_from_env(environ)
+    if tag is not None:
+        check_tag(tag, project.config.tag_format, version)
+
+
+def build(
+    root: Path, *, environ: Mapping[str, str] | None = None, installer: str | None = None
+) -> Dist:
+    from releasekit import dist
+
+    environ = os.environ if environ is None else environ
+    project, version = project_version(root)
+    _check_env_tag(project, version, environ)
+    return dist.build(root, version=version, installer=installer)
+
+
+def publish(
+    root: Path,
+    *,
+    repository: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    verbose: bool = False,
+) -> PublishReport:
+    """Upload the verified dist/ of the project's current version (built earlier)."""
+    from releasekit import dist, index
+    from releasekit import publish as uploader
+
+    environ = os.environ if environ is None else environ
+    project, version = project_version(root)
+    _check_env_tag(project, version, environ)
+    built = dist.verify(root / "dist", version=version)
+    target = repository or environ.get("RELEASEKIT_REPOSITORY") or project.config.repository
+    return uploader.publish(
+        [built.sdist, built.wheel],
+        project=project.sources.project,
+        version=version,
+        repository=index.resolve_repository(target),
+        environ=environ,
+        timeout=project.config.upload_timeout,
+        verbose=verbose,
+    )
+
+
+def github_release(
+    root: Path,
+    *,
+    tag: str | None = None,
+    assets: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> ReleaseResult:
+    """Create or update the GitHub release of a tag, with its CHANGELOG section as body."""
+    from releasekit import changelog, github
+
+    environ = os.environ if environ is None else environ
+    project, version = project_version(root)
+    config = project.config
+    tag = tag or config.tag(version)
+    prefix, _, suffix = config.tag_format.partition("{version}")
+    tag_version = tag[len(prefix) : len(tag) - len(suffix)] if tag.startswith(prefix) else version
+    text = project.files.get(config.changelog)
+    if text is None:
+        raise ReleaseError(f"{config.changelog} does not exist", "the release body comes from it")
+    body = changelog.notes(text.decode("utf-8"), tag_version, config.changelog)
+    client = github.client_from_env(environ, Git(root).remote_url(config.remote))
+    files: list[Path] = []
+    if assets:
+        from releasekit import dist
+
+        built = dist.verify(root / "dist", version=tag_version)
+        files = [built.sdist, built.wheel]
+    return github.publish_release(
+        client,
+        tag=tag,
+        title=tag,
+        body=body,
+        prerelease=Version(tag_version).is_prerelease,
+        assets=files,
+    )
+
+
+def publish_summary(report: PublishReport) -> str:
+    lines = [f"uploaded {name}" for name in report.uploaded]
+    lines += [f"already published: {name} (same sha256)" for name in report.already_there]
+    lines += [f"warning: {warning}" for warning in report.warnings]
+    return "\n".join(lines)
+
+
+class PublicSteps:
+    """Runs the plan's public steps for apply.py; returns a line to report."""
+
+    def __init__(self, root: Path, *, verbose: bool = False) -> None:
+        self.root = root
+        self.verbose = verbose
+
+    def __call__(self, step: Step) -> str | None:
+        if isinstance(step, Build):
+            built = build(self.root)
+            return f"built {built.sdist.name} and {built.wheel.name}"
+        if isinstance(step, Publish):
+            return publish_summary(
+                publish(self.root, repository=step.repository, verbose=self.verbose)
+            )
+        if isinstance(step, GitHubRelease):
+            result = github_release(self.root, tag=step.tag)
+            return f"GitHub release {step.tag} {result.action}: {result.html_url}"
+        raise ReleaseError(f"cannot {step.title}", "this step has no runner")  # pragma: no cover

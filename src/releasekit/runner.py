@@ -1,0 +1,79 @@
+"""The one place that starts processes.
+
+Argv lists only (never a shell string), a timeout on everything, and secrets
+passed through the environment, never through argv.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from releasekit.errors import CommandError
+from releasekit.redact import redact
+
+DEFAULT_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a finished process left behind."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def display(argv: Sequence[str]) -> str:
+    """A copy-pastable rendering of argv, for messages only."""
+    return shlex.join(argv)
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    input: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    check: bool = True,
+) -> Result:
+    """Run `argv` in `cwd`; `env` is added to this process's environment.
+
+    With `check`, a non-zero exit raises CommandError carrying the tool's own
+    last words (masked), so the user sees why it failed.
+    """
+    full_env = {**os.environ, **env} if env else None
+    try:
+        proc = subprocess.run(
+            list(argv),
+            cwd=cwd,
+            env=full_env,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )
+    except FileNotFoundError as exc:
+        raise CommandError(f"{argv[0]} is not installed", f"install {argv[0]} and re-run") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise CommandError(
+            f"{display(argv)} did not finish within {timeout:g} s",
+            "check the network or raise the timeout, then re-run",
+        ) from exc
+    result = Result(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
+    if check and not result.ok:
+        output = redact((proc.stderr or proc.stdout).strip())
+        last = output.splitlines()[-1] if output else f"exit status {proc.returncode}"
+        raise CommandError(f"{display(argv)} failed: {last}", output=output)
+    return result

@@ -1,0 +1,3 @@
+"""releasekit releases itself with its own tasks: `invoke release --part minor`."""
+
+from releasekit.tasks import *  # noqa: F403

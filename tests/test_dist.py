@@ -1,0 +1,403 @@
+"""Building and verifying the distribution: real builds of the sample projects."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
+from packaging.version import Version
+
+from releasekit import dist, sample
+from releasekit.errors import BuildError, ReleaseError, VersionError
+from releasekit.runner import Result
+
+GOOD_BACKENDS = [backend for backend in sample.BACKENDS if backend != "broken"]
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def expected_sums(*files: Path) -> str:
+    return "".join(f"{file_sha256(p)}  {p.name}\n" for p in sorted(files, key=lambda p: p.name))
+
+
+def assert_one_line_without_traceback(error: ReleaseError) -> None:
+    text = str(error)
+    assert "\n" not in text
+    assert "Traceback" not in text
+    assert 'File "' not in text
+
+
+@pytest.fixture(scope="module")
+def committed_hatchling(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dist.Dist]:
+    """A hatchling project committed to git and built once, shared by several tests."""
+    base = tmp_path_factory.mktemp("committed")
+    root = sample.write_project(base / "project", backend="hatchling")
+    sample.init_repository(root, base / "remote.git")
+    return root, dist.build(root, version="1.3.0")
+
+
+@pytest.fixture
+def dist_copy(committed_hatchling: tuple[Path, dist.Dist], tmp_path: Path) -> Path:
+    """A private copy of the shared dist/, free to be spoiled by one test."""
+    _root, built = committed_hatchling
+    return Path(shutil.copytree(built.wheel.parent, tmp_path / "dist"))
+
+
+# Real builds, one per backend.
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", GOOD_BACKENDS)
+def test_build_makes_one_sdist_and_one_wheel_at_the_version(tmp_path: Path, backend: str) -> None:
+    root = sample.write_project(tmp_path / "project", backend=backend)
+    outdir = root / "dist"
+    outdir.mkdir()
+    (outdir / "sample_pkg-0.9.0-py3-none-any.whl").write_bytes(b"stale wheel")
+    (outdir / "sample_pkg-0.9.0.tar.gz").write_bytes(b"stale sdist")
+    (outdir / "NOTES.txt").write_text("not a build output")
+
+    built = dist.build(root, version="1.3.0")
+
+    assert {p.name for p in outdir.iterdir()} == {
+        built.sdist.name,
+        built.wheel.name,
+        "SHA256SUMS",
+        "NOTES.txt",
+    }
+    sdist_name, sdist_version = parse_sdist_filename(built.sdist.name)
+    wheel_name, wheel_version, _, _ = parse_wheel_filename(built.wheel.name)
+    assert sdist_name == wheel_name == canonicalize_name("sample-pkg")
+    assert sdist_version == wheel_version == Version("1.3.0")
+    assert built.checksums == outdir / "SHA256SUMS"
+    assert built.checksums.read_text() == expected_sums(built.sdist, built.wheel)
+    if shutil.which("sha256sum"):
+        check = subprocess.run(["sha256sum", "--check", "SHA256SUMS"], cwd=outdir, check=False)
+        assert check.returncode == 0
+    # The same dist/ verifies again without a rebuild (publish in another CI job).
+    assert dist.verify(outdir, version="1.3.0") == built
+
+
+@pytest.mark.slow
+def test_hatchling_builds_of_a_committed_project_are_byte_identical(
+    committed_hatchling: tuple[Path, dist.Dist], tmp_path: Path
+) -> None:
+    root, first = committed_hatchling
+    for path in (root / "src").rglob("*"):
+        os.utime(path, (1_900_000_000, 1_900_000_000))  # a later checkout changes mtimes
+
+    second = dist.build(root, version="1.3.0", outdir=tmp_path / "again")
+
+    assert second.wheel.name == first.wheel.name
+    assert file_sha256(second.sdist) == file_sha256(first.sdist)
+    assert file_sha256(second.wheel) == file_sha256(first.wheel)
+    assert second.checksums.read_text() == first.checksums.read_text()
+
+
+# Real build failures.
+
+
+@pytest.mark.slow
+def test_broken_backend_reaches_the_user_with_its_own_message(tmp_path: Path) -> None:
+    root = sample.write_project(tmp_path / "project", backend="broken")
+
+    with pytest.raises(dist.BuildToolError) as caught:
+        dist.build(root, version="1.3.0")
+
+    error = caught.value
+    assert "RuntimeError: the broken backend refuses to build (this is a test project)" in str(
+        error
+    )
+    assert "fix the build backend error above, then re-run" in error.fix
+    assert_one_line_without_traceback(error)
+    assert "Traceback" in error.output  # the whole story stays available for --verbose
+    if dist.uv_binary() is not None:
+        assert "venv+uv" in error.output  # build really used uv for the isolated env
+
+
+@pytest.mark.slow
+def test_missing_readme_fails_twine_check_with_a_clear_message(tmp_path: Path) -> None:
+    root = sample.write_project(tmp_path / "project", backend="hatchling")
+    pyproject = root / "pyproject.toml"
+    lines = pyproject.read_text().splitlines(keepends=True)
+    pyproject.write_text("".join(line for line in lines if not line.startswith("readme")))
+
+    with pytest.raises(BuildError) as caught:
+        dist.build(root, version="1.3.0")
+
+    text = str(caught.value)
+    assert "twine check --strict" in text
+    assert "`long_description` missing" in text
+    assert "sample_pkg-1.3.0-py3-none-any.whl" in text
+    assert "sample_pkg-1.3.0.tar.gz" in text
+    assert "readme" in caught.value.fix
+    assert_one_line_without_traceback(caught.value)
+    assert not (root / "dist" / "SHA256SUMS").exists()
+
+
+@pytest.mark.slow
+def test_version_mismatch_names_the_file_and_both_versions(tmp_path: Path) -> None:
+    root = sample.write_project(tmp_path / "project", backend="hatchling", version="1.3.0")
+
+    with pytest.raises(BuildError) as caught:
+        dist.build(root, version="1.4.0")
+
+    assert "sample_pkg-1.3.0" in caught.value.cause
+    assert "1.3.0" in caught.value.cause
+    assert "expected 1.4.0" in caught.value.cause
+    assert_one_line_without_traceback(caught.value)
+
+
+@pytest.mark.slow
+def test_unsatisfiable_build_requirement_shows_the_installers_reason(tmp_path: Path) -> None:
+    root = sample.write_project(tmp_path / "project", backend="hatchling")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("hatchling>=1.24", "hatchling>=999"))
+
+    with pytest.raises(BuildError) as caught:
+        dist.build(root, version="1.3.0")
+
+    assert "hatchling>=999" in caught.value.cause
+    assert "CalledProcessError" not in caught.value.cause
+    assert "[build-system] requires" in caught.value.fix
+    assert_one_line_without_traceback(caught.value)
+
+
+def test_a_build_that_runs_out_of_time_says_so(tmp_path: Path) -> None:
+    root = sample.write_project(tmp_path / "project", backend="hatchling")
+
+    with pytest.raises(BuildError) as caught:
+        dist.build(root, version="1.3.0", timeout=0.01)
+
+    assert "did not finish within 0.01 s" in caught.value.cause
+    assert "timeout" in caught.value.fix
+    assert_one_line_without_traceback(caught.value)
+
+
+# verify() on an existing dist/.
+
+
+@pytest.mark.slow
+def test_verify_refuses_two_wheels(dist_copy: Path) -> None:
+    wheel = next(dist_copy.glob("*.whl"))
+    shutil.copy(wheel, dist_copy / "sample_pkg-1.3.0-py2-none-any.whl")
+
+    with pytest.raises(BuildError) as caught:
+        dist.verify(dist_copy, version="1.3.0")
+
+    assert "2 wheels" in caught.value.cause
+    assert wheel.name in caught.value.cause
+    assert "sample_pkg-1.3.0-py2-none-any.whl" in caught.value.cause
+
+
+@pytest.mark.slow
+def test_verify_names_the_file_and_both_versions(dist_copy: Path) -> None:
+    with pytest.raises(BuildError) as caught:
+        dist.verify(dist_copy, version="1.4.0")
+
+    assert "is version 1.3.0, expected 1.4.0" in caught.value.cause
+    assert "sample_pkg-1.3.0" in caught.value.cause
+
+
+@pytest.mark.slow
+def test_verify_writes_missing_checksums(dist_copy: Path) -> None:
+    (dist_copy / "SHA256SUMS").unlink()
+
+    verified = dist.verify(dist_copy, version="1.3.0")
+
+    assert verified.checksums.read_text() == expected_sums(verified.sdist, verified.wheel)
+
+
+@pytest.mark.slow
+def test_verify_catches_a_file_changed_after_the_build(dist_copy: Path) -> None:
+    sums = dist_copy / "SHA256SUMS"
+    wheel = next(dist_copy.glob("*.whl"))
+    sums.write_text(sums.read_text().replace(file_sha256(wheel), "0" * 64))
+
+    with pytest.raises(BuildError) as caught:
+        dist.verify(dist_copy, version="1.3.0")
+
+    assert wheel.name in caught.value.cause
+    assert "checksum" in caught.value.cause
+
+
+@pytest.mark.slow
+def test_verify_catches_checksums_of_other_files(dist_copy: Path) -> None:
+    sums = dist_copy / "SHA256SUMS"
+    sums.write_text(sums.read_text() + f"{'1' * 64}  sample_pkg-1.2.0.tar.gz\n")
+
+    with pytest.raises(BuildError) as caught:
+        dist.verify(dist_copy, version="1.3.0")
+
+    assert "sample_pkg-1.2.0.tar.gz" in caught.value.cause
+
+
+def test_verify_refuses_a_missing_folder_or_sdist(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="does not exist"):
+        dist.verify(tmp_path / "dist", version="1.3.0")
+    (tmp_path / "sample_pkg-1.3.0-py3-none-any.whl").write_bytes(b"")
+    with pytest.raises(BuildError, match="no sdist"):
+        dist.verify(tmp_path, version="1.3.0")
+
+
+def test_verify_refuses_an_invalid_expected_version(tmp_path: Path) -> None:
+    with pytest.raises(VersionError, match="not a valid version"):
+        dist.verify(tmp_path, version="1.4.0-beta!")
+
+
+# Fast checks of the pieces: installer choice, argv, environment, cleaning.
+
+
+def test_build_argv_asks_for_uv_only_when_it_is_there(tmp_path: Path) -> None:
+    with_uv = dist.build_argv(tmp_path, tmp_path / "dist", uv="/opt/uv/bin/uv")
+    without = dist.build_argv(tmp_path, tmp_path / "dist", uv=None)
+
+    assert with_uv[:3] == [sys.executable, "-m", "build"]
+    assert with_uv[with_uv.index("--installer") + 1] == "uv"
+    assert with_uv[with_uv.index("--outdir") + 1] == str(tmp_path / "dist")
+    assert with_uv[-1] == str(tmp_path)
+    assert "--installer" not in without
+    assert "--sdist" not in with_uv and "--wheel" not in with_uv  # wheel built from the sdist
+
+
+def test_resolve_installer() -> None:
+    assert dist.resolve_installer(None, "/x/uv") == "/x/uv"
+    assert dist.resolve_installer("uv", "/x/uv") == "/x/uv"
+    assert dist.resolve_installer(None, None) is None
+    assert dist.resolve_installer("pip", "/x/uv") is None
+    with pytest.raises(BuildError, match="not installed"):
+        dist.resolve_installer("uv", None)
+    with pytest.raises(BuildError, match="unknown installer"):
+        dist.resolve_installer("conda", "/x/uv")
+
+
+def test_build_passes_uv_and_the_commit_time_to_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[list[str], dict[str, str]]] = []
+
+    def fake_run(argv: list[str], **kwargs: object) -> Result:
+        env = kwargs.get("env") or {}
+        assert isinstance(env, dict)
+        calls.append((list(argv), env))
+        if argv[0] == "git":
+            return Result(tuple(argv), 0, "1700000000\n", "")
+        return Result(tuple(argv), 1, "", "RuntimeError: stop here")
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setattr(dist, "uv_binary", lambda: "/opt/uv/bin/uv")
+    monkeypatch.setattr(dist.runner, "run", fake_run)
+
+    with pytest.raises(BuildError, match="RuntimeError: stop here"):
+        dist.build(tmp_path, version="1.3.0")
+
+    argv, env = calls[-1]
+    assert argv[1:3] == ["-m", "build"]
+    assert argv[argv.index("--installer") + 1] == "uv"
+    assert env["PATH"].split(os.pathsep)[0] == "/opt/uv/bin"
+    assert env["SOURCE_DATE_EPOCH"] == "1700000000"
+
+
+def test_build_refuses_uv_when_it_is_missing_before_touching_dist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dist, "uv_binary", lambda: None)
+    stale = tmp_path / "dist" / "old-1.0-py3-none-any.whl"
+    stale.parent.mkdir()
+    stale.write_bytes(b"old")
+
+    with pytest.raises(BuildError, match="uv"):
+        dist.build(tmp_path, version="1.3.0", installer="uv")
+
+    assert stale.exists()
+
+
+def test_an_explicit_source_date_epoch_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "315532800")
+    assert "SOURCE_DATE_EPOCH" not in dist.build_env(uv=None, epoch="1700000000")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert dist.build_env(uv=None, epoch="1700000000")["SOURCE_DATE_EPOCH"] == "1700000000"
+    assert "SOURCE_DATE_EPOCH" not in dist.build_env(uv=None, epoch=None)
+
+
+def test_source_date_epoch_is_the_head_commit_time(tmp_path: Path) -> None:
+    root = sample.write_project(tmp_path / "project")
+    assert dist.source_date_epoch(root) is None  # not a git repository yet
+    sample.init_repository(root, tmp_path / "remote.git", tag=None)
+
+    epoch = dist.source_date_epoch(root)
+
+    assert epoch == sample.git(root, "log", "-1", "--format=%ct").strip()
+    assert epoch is not None and epoch.isdigit()
+
+
+def test_uv_binary_prefers_the_package_then_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    try:
+        import uv
+    except ImportError:
+        pass
+    else:
+        assert dist.uv_binary() == uv.find_uv_bin()
+    monkeypatch.setitem(sys.modules, "uv", None)  # the package is not importable
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert dist.uv_binary() is None
+    fake = tmp_path / "uv"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    assert dist.uv_binary() == str(fake)
+
+
+def test_clean_dist_deletes_build_outputs_only(tmp_path: Path) -> None:
+    outdir = tmp_path / "dist"
+    (outdir / "keep-dir.whl").mkdir(parents=True)
+    outputs = ["a-1.0-py3-none-any.whl", "a-1.0.tar.gz", "SHA256SUMS", "a-1.0.tar.gz.attestation"]
+    for name in outputs:
+        (outdir / name).write_text("x")
+    (outdir / "README.txt").write_text("mine")
+    outside = tmp_path / "b-1.0-py3-none-any.whl"
+    outside.write_text("not in dist")
+
+    dist.clean_dist(outdir)
+
+    assert sorted(p.name for p in outdir.iterdir()) == ["README.txt", "keep-dir.whl"]
+    assert outside.exists()
+    dist.clean_dist(tmp_path / "absent")  # nothing to clean is fine
+    with pytest.raises(BuildError, match="not a folder"):
+        dist.clean_dist(outside)
+
+
+def test_backend_message_prefers_the_tools_own_words() -> None:
+    traceback = (
+        "* Building sdist...\nTraceback (most recent call last):\n"
+        '  File "x.py", line 1, in <module>\nValueError: bad config\n'
+        "TIP pass --env-dir\nERROR Backend subprocess exited when trying to invoke build_sdist\n"
+    )
+    installer = (
+        "< error: No solution found when resolving dependencies\n"
+        "<   cause: you require\n  hatchling>=999, unsatisfiable.\n"
+        "ERROR Command '['uv', 'pip']' returned non-zero exit status 1.\n"
+    )
+    assert dist.backend_message(traceback) == "ValueError: bad config"
+    assert dist.backend_message(installer) == (
+        "error: No solution found when resolving dependencies "
+        "cause: you require hatchling>=999, unsatisfiable."
+    )
+    assert dist.backend_message("* Building\nERROR Source is not a project\n") == (
+        "Source is not a project"
+    )
+    assert dist.backend_message("") == "no output"
+
+
+def test_sha256_matches_hashlib(tmp_path: Path) -> None:
+    path = tmp_path / "blob"
+    path.write_bytes(os.urandom(3 << 20))
+    assert dist.sha256(path) == file_sha256(path)
