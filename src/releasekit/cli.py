@@ -83,9 +83,9 @@ def _dispatch(args: argparse.Namespace) -> None:
 
     command: str = args.command
     if command == "demo":
-        from releasekit import demo
+        from releasekit.demo import run as run_demo
 
-        demo.run(keep=args.keep, say=commands.say)
+        run_demo(keep=args.keep, say=commands.say)
         return
     root = commands.find_root()
     if command == "release":

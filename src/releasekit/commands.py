@@ -32,6 +32,12 @@ def find_root(start: Path | None = None) -> Path:
     raise ReleaseError(f"no pyproject.toml in {here} or above", "run from inside the project")
 
 
+def bullet(text: str) -> None:
+    """A step's report, one bullet a line."""
+    for line in text.splitlines():
+        say(f"- {line}")
+
+
 def interactive() -> bool:
     """A person is at a terminal: not in CI and stdin is a TTY."""
     return sys.stdin.isatty() and os.environ.get("CI", "").lower() not in ("1", "true", "yes")
@@ -100,7 +106,7 @@ def release(
 
     runner = PublicSteps(root, verbose=verbose)
     verbs.release_plan(
-        root, plan, report=lambda line: say(f"- {line}"), confirm=confirm, run_step=runner
+        root, plan, report=bullet, confirm=confirm, run_step=runner
     )
     if not plan.steps:
         say("\n".join((*plan.messages, "Nothing to do: the release is complete.")))
@@ -118,7 +124,7 @@ def edit(
     if dry_run:
         _show_dry_run(plan)
         return
-    verbs.release_plan(root, plan, report=lambda line: say(f"- {line}"))
+    verbs.release_plan(root, plan, report=bullet)
     what = "version" if versions and not changelog else "changelog"
     say(f"{plan.project}: {what} moved from {plan.current} to {plan.version}.")
 
