@@ -76,7 +76,8 @@ class Git:
         return {path for path in out.split("\0") if path}
 
     def remote_url(self, remote: str) -> str | None:
-        return self.query("remote", "get-url", remote)
+        """The URL as configured (before insteadOf rewriting): what names the host."""
+        return self.query("config", "--get", f"remote.{remote}.url")
 
     def ref(self, ref: str) -> str | None:
         """The commit a ref points to (tags peeled), or None."""
