@@ -58,7 +58,7 @@ class LocalIndex:
     """`with LocalIndex(dir, token=...) as index:` serves `dir` at `index.url`."""
 
     def __init__(self, directory: Path, *, token: str, port: int = 0) -> None:
-        self.directory = Path(directory)
+        self.directory = Path(directory).absolute()
         self._hashed = _htpasswd_line(token)
         self._wanted_port = port
         self.port = 0
@@ -133,7 +133,7 @@ class LocalIndex:
             )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline and self._process.poll() is None:
-            if _healthy(self.url):
+            if _healthy(self.url) and self._process.poll() is None:
                 return None
             time.sleep(0.1)
         self._stop()

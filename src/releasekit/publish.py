@@ -115,7 +115,7 @@ def _check_token(environ: Mapping[str, str], project: str, repo: Repository) -> 
     findings = audit(token, repository_url=target or repo.upload_url, project=project)
     errors = [f.message for f in findings if f.level == "error"]
     if errors:
-        raise PublishError(" Also: ".join(errors))
+        raise PublishError("; also: ".join(errors))
     return [f.message for f in findings if f.level == "warning"]
 
 
@@ -236,7 +236,11 @@ def _translate(
                 f"the index has a problem: retry later ({RERUN_NOTE})",
                 output=output,
             )
-        return UploadError(f"{where} refused the upload: {code} {detail}", output=output)
+        return UploadError(
+            f"{where} refused the upload: {detail}",
+            "re-run with --verbose for the index's full answer",
+            output=output,
+        )
     if re.search(r"ConnectionError|NewConnectionError|NameResolutionError|SSLError", output):
         why = re.search(
             r"Connection refused|Connection aborted|Name or service not known|SSL\w*|timed out",

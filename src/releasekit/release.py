@@ -111,6 +111,8 @@ def _plan_resume(
         if missing:
             steps.append(Push(config.remote, tuple(missing)))
         steps.extend(_public_steps(project, options, state, current, tag, notes, environ))
+    if not steps and options.part is not None:
+        return None  # nothing left to finish: plan the release that was asked for
     message = f"{tag} is already committed and tagged at HEAD: finishing that release"
     if options.part is not None:
         message += f" (--part {options.part} is not applied)"
