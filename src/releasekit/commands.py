@@ -105,9 +105,7 @@ def release(
     from releasekit.public import PublicSteps
 
     runner = PublicSteps(root, verbose=verbose)
-    verbs.release_plan(
-        root, plan, report=bullet, confirm=confirm, run_step=runner
-    )
+    verbs.release_plan(root, plan, report=bullet, confirm=confirm, run_step=runner)
     if not plan.steps:
         say("\n".join((*plan.messages, "Nothing to do: the release is complete.")))
         return

@@ -199,8 +199,11 @@ def _twine_upload(
     argv += [str(path) for path in files]
     env["COLUMNS"] = "300"  # keep rich from wrapping the lines we read
     secrets = [env.get("TWINE_PASSWORD", ""), *(environ.get(k, "") for k in _SECRET_INPUTS)]
+    child_env: dict[str, str | None] = {**env, "PYPI_TOKEN": None}  # twine reads TWINE_* only
+    if not env.get("TWINE_PASSWORD"):
+        child_env["TWINE_PASSWORD"] = None  # even an empty one turns trusted publishing off
     try:
-        result = runner.run(argv, cwd=files[0].parent, env=env, timeout=timeout, check=False)
+        result = runner.run(argv, cwd=files[0].parent, env=child_env, timeout=timeout, check=False)
     except CommandError as exc:
         if isinstance(exc.__cause__, subprocess.TimeoutExpired):
             raise UploadError(

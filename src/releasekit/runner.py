@@ -42,17 +42,21 @@ def run(
     argv: Sequence[str],
     *,
     cwd: Path,
-    env: Mapping[str, str] | None = None,
+    env: Mapping[str, str | None] | None = None,
     input: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     check: bool = True,
 ) -> Result:
-    """Run `argv` in `cwd`; `env` is added to this process's environment.
+    """Run `argv` in `cwd`; `env` is laid over this process's environment (None unsets).
 
     With `check`, a non-zero exit raises CommandError carrying the tool's own
     last words (masked), so the user sees why it failed.
     """
-    full_env = {**os.environ, **env} if env else None
+    full_env = None
+    if env:
+        full_env = {**os.environ, **{k: v for k, v in env.items() if v is not None}}
+        for name in [k for k, v in env.items() if v is None]:
+            full_env.pop(name, None)
     try:
         proc = subprocess.run(
             list(argv),
