@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from releasekit.errors import Interrupted, ReleaseError
 from releasekit.git import Git
@@ -105,21 +106,32 @@ def _execute(step: Step, ctx: Context, git: Git, journal: list[Undo]) -> None:
 
 
 def apply(plan: Plan, ctx: Context) -> None:
-    """Run every step; on failure before the push, undo and raise one clear error."""
+    """Run every step; on failure before the push, undo and raise one clear error.
+
+    Ctrl-C and SIGTERM are held until the running step ends (a git command killed
+    halfway leaves lock files behind), then roll back like any failure; a second
+    signal interrupts at once.
+    """
     git = Git(ctx.root)
     journal: list[Undo] = []
     public = False
-    with lock(ctx.root), _signals_as_errors():
+    with lock(ctx.root), _DeferredSignals() as signals:
         for step in plan.steps:
-            ctx.report(step.title)
             try:
+                signals.check()
+                ctx.report(step.title)
                 _execute(step, ctx, git, journal)
             except (ReleaseError, OSError, KeyboardInterrupt) as exc:
                 raise _failure(step, exc, journal, public, plan) from exc
-            ctx.done.append(step.title)
             if isinstance(step, NO_RETURN):
-                public = True
+                public = True  # set before anything else can interrupt: the world saw it
                 journal.clear()
+            ctx.done.append(step.title)
+        if plan.steps and not public:  # once pushed, a late signal changes nothing
+            try:
+                signals.check()
+            except Interrupted as exc:
+                raise _failure(plan.steps[-1], exc, journal, public, plan) from exc
 
 
 def _failure(
@@ -137,6 +149,8 @@ def _failure(
     summary = "; undone: " + ", ".join(undone) if undone else "; nothing had been changed"
     if failed:
         summary += "; COULD NOT UNDO: " + ", ".join(failed)
+    elif not fix:
+        fix = "the repository is as it was: fix the cause and run the same command again"
     return ReleaseError(f"{step.title} failed: {cause}{summary}", fix)
 
 
@@ -205,21 +219,32 @@ def _lock_owner(path: Path) -> int | None:
     return pid
 
 
-def _on_term(signum: int, frame: FrameType | None) -> None:
-    raise Interrupted("terminated by a signal")
+class _DeferredSignals:
+    """Hold SIGINT/SIGTERM until a step boundary; a second one interrupts at once."""
 
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self._previous: dict[int, Any] = {}
 
-@contextlib.contextmanager
-def _signals_as_errors() -> Iterator[None]:
-    """SIGTERM becomes an exception, so a killed release still rolls back."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _on_term)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    def __enter__(self) -> _DeferredSignals:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._hold)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+
+    def _hold(self, signum: int, frame: FrameType | None) -> None:
+        if self.received is not None:
+            raise Interrupted(f"interrupted by {signal.Signals(signum).name} (twice)")
+        self.received = signum
+
+    def check(self) -> None:
+        if self.received is not None:
+            name = signal.Signals(self.received).name
+            raise Interrupted(f"interrupted by {name}")
 
 
 @contextlib.contextmanager

@@ -101,9 +101,9 @@ def _update_links(lines: list[str], version: str, tag: str, nl: str) -> str:
     for index, line in enumerate(lines):
         match = _UNRELEASED_LINK.match(line.rstrip("\r\n"))
         if match:
-            ending = line[len(line.rstrip("\r\n")) :] or nl
+            ending = line[len(line.rstrip("\r\n")) :]
             base, prev = match["base"], match["prev"]
-            lines[index] = f"{match['head']}{base}{tag}...HEAD{ending}"
+            lines[index] = f"{match['head']}{base}{tag}...HEAD{ending or nl}"
             lines.insert(index + 1, f"[{version}]: {base}{prev}...{tag}{ending}")
             break
     return "".join(lines)

@@ -73,6 +73,17 @@ def parser() -> argparse.ArgumentParser:
     github.add_argument("--tag", help="default: the current version's tag")
     github.add_argument("--assets", action="store_true", help="attach the files of dist/")
 
+    init = sub.add_parser("init", help="add what releasing needs: tasks, nox sessions, release.yml")
+    init.add_argument("--force", action="store_true", help="overwrite files releasekit writes")
+    init.add_argument(
+        "--trusted-publishing", action="store_true", help="release.yml without a PYPI_TOKEN secret"
+    )
+    init.add_argument("--environment", default="pypi", help="GitHub environment of the upload")
+    init.add_argument("--repository", help="pypi (default), testpypi or another index name")
+    doctor = sub.add_parser("doctor", help="check that the project is ready to release")
+    doctor.add_argument("--json", dest="as_json", action="store_true", help="JSON for machines")
+    doctor.add_argument("--offline", action="store_true", help="do not ask the package index")
+
     demo = sub.add_parser("demo", help="release a throwaway sample project, both paths")
     demo.add_argument("--keep", action="store_true", help="keep the sample folder")
     return top
@@ -124,6 +135,12 @@ def _dispatch(args: argparse.Namespace) -> None:
         commands.publish(root, repository=args.repository, verbose=args.verbose)
     elif command == "github-release":
         commands.github_release(root, tag=args.tag, assets=args.assets)
+    elif command == "init":
+        commands.init(
+            root, **_pick(args, "force", "trusted_publishing", "environment", "repository")
+        )
+    elif command == "doctor":
+        commands.doctor(root, as_json=args.as_json, offline=args.offline)
 
 
 def _pick(args: argparse.Namespace, *names: str) -> dict[str, Any]:

@@ -101,15 +101,19 @@ def release(
     if dry_run:
         _show_dry_run(plan)
         return
-    confirm = None if yes or not interactive() else _confirm
     from releasekit.public import PublicSteps
 
-    runner = PublicSteps(root, verbose=verbose)
-    verbs.release_plan(root, plan, report=bullet, confirm=confirm, run_step=runner)
-    if not plan.steps:
-        say("\n".join((*plan.messages, "Nothing to do: the release is complete.")))
-        return
-    say(f"Released {plan.project} {plan.version} (tag {plan.tag}).")
+    confirm = None if yes or not interactive() else _confirm
+    for message in plan.messages if plan.steps or not plan.problems else ():
+        say(message)
+    verbs.release_plan(
+        root, plan, report=bullet, confirm=confirm, run_step=PublicSteps(root, verbose=verbose)
+    )
+    say(
+        f"Released {plan.project} {plan.version} (tag {plan.tag})."
+        if plan.steps
+        else "Nothing to do."
+    )
 
 
 def edit(
@@ -156,3 +160,45 @@ def github_release(root: Path, *, tag: str | None = None, assets: bool = False) 
 
     result = public.github_release(root, tag=tag, assets=assets)
     say(f"GitHub release {result.action}: {result.html_url}")
+
+
+def init(
+    root: Path,
+    *,
+    force: bool = False,
+    trusted_publishing: bool = False,
+    environment: str = "pypi",
+    repository: str | None = None,
+) -> None:
+    """`releasekit init`: what was written and kept, then what only the maintainer can do."""
+    from releasekit import init as setup
+
+    options = setup.InitOptions(force, trusted_publishing, environment, repository)
+    outcomes = setup.init(root, options)
+    for outcome in outcomes:
+        detail = f": {outcome.detail}" if outcome.detail else ""
+        say(f"{outcome.action:<11} {outcome.path}{detail}")
+    if not any(outcome.wrote for outcome in outcomes):
+        say("Nothing written: the project already has everything init writes.")
+    say("\nNext steps:")
+    for step in setup.next_steps(root, options):
+        say(step)
+
+
+def doctor(root: Path, *, as_json: bool = False, offline: bool = False) -> None:
+    """`releasekit doctor`: every check, then the score; raises when any check fails."""
+    import json
+
+    from releasekit import doctor as checks
+
+    report = checks.run(root, offline=offline)
+    if as_json:
+        say(json.dumps(report.as_json(), indent=2))
+    else:
+        for line in report.lines():
+            say(line)
+    failed = report.count("fail")
+    if failed:
+        raise ReleaseError(
+            f"{failed} check{' fails' if failed == 1 else 's fail'}", "fix them as listed above"
+        )

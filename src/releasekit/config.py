@@ -70,13 +70,40 @@ def read_pyproject(root: Path) -> dict[str, Any]:
     path = root / PYPROJECT
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-        return data
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{PYPROJECT} is not UTF-8 ({exc.reason})", "save it as UTF-8") from exc
     except FileNotFoundError as exc:
         raise ConfigError(
             f"no {PYPROJECT} in {root}", "run releasekit from the project's root folder"
         ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{PYPROJECT} is not valid TOML ({exc})", "fix the file") from exc
+    _check_tables(data)
+    return data
+
+
+_TABLES = (
+    ("project",),
+    ("tool",),
+    ("tool", "poetry"),
+    ("build-system",),
+    ("tool", "hatch"),
+    ("tool", "hatch", "version"),
+    ("tool", "releasekit"),
+)
+
+
+def _check_tables(data: Mapping[str, Any]) -> None:
+    """The tables releasekit reads must be tables: `tool = "x"` is refused, not a crash."""
+    for keys in _TABLES:
+        value: Any = data
+        for key in keys:
+            value = value.get(key, {}) if isinstance(value, Mapping) else {}
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"[{'.'.join(keys)}] in {PYPROJECT} must be a table", "fix the file")
+    dynamic = data.get("project", {}).get("dynamic", [])
+    if not isinstance(dynamic, list):
+        raise ConfigError(f"[project] dynamic in {PYPROJECT} must be a list", "fix the file")
 
 
 def from_table(table: Mapping[str, Any]) -> Config:
@@ -100,8 +127,8 @@ def from_table(table: Mapping[str, Any]) -> Config:
             raise ConfigError(
                 f"[tool.releasekit] has an unknown key {key!r}", "remove it or fix its spelling"
             )
-    if "{version}" not in values.get("tag_format", "{version}"):
-        raise ConfigError("[tool.releasekit] tag-format must contain {version}", "e.g. v{version}")
+    for key, example in (("tag_format", "v{version}"), ("commit_message", "Release {version}")):
+        _check_template(key.replace("_", "-"), values.get(key, example), example)
     if values.get("publish", "none") not in ("none", "local"):
         raise ConfigError(
             '[tool.releasekit] publish must be "none" or "local"', "fix the value, then re-run"
@@ -116,6 +143,19 @@ def load(root: Path, data: Mapping[str, Any] | None = None) -> Config:
     if not isinstance(table, Mapping):
         raise ConfigError("[tool.releasekit] must be a table", "fix pyproject.toml, then re-run")
     return from_table(table)
+
+
+def _check_template(key: str, template: str, example: str) -> None:
+    """A template may use {version} and nothing else, so formatting it cannot fail later."""
+    try:
+        ok = "{version}" in template and template.format(version="1.0.0") is not None
+    except (KeyError, IndexError, ValueError):
+        ok = False
+    if not ok:
+        raise ConfigError(
+            f"[tool.releasekit] {key} {template!r} must contain {{version}} and no other field",
+            f"e.g. {example!r}",
+        )
 
 
 def _list(key: str, value: Any) -> list[Any]:
@@ -135,6 +175,12 @@ def _version_file(item: Any) -> VersionFile:
     if isinstance(item, str):
         return VersionFile(item)
     if isinstance(item, Mapping) and isinstance(item.get("path"), str):
+        unknown = sorted(set(item) - {"path", "search"})
+        if unknown:
+            raise ConfigError(
+                f"version-files entry {item['path']!r} has unknown keys: {', '.join(unknown)}",
+                "use path and search only",
+            )
         search = item.get("search", "{version}")
         if not isinstance(search, str) or "{version}" not in search:
             raise ConfigError(

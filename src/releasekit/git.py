@@ -12,6 +12,7 @@ from pathlib import Path
 
 from releasekit import runner
 from releasekit.errors import CommandError, GitError
+from releasekit.redact import redact
 
 # Never wait on a credential prompt, never page, never translate messages.
 _ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C", "GIT_ASKPASS": ""}
@@ -34,7 +35,8 @@ class Git:
                 timeout=timeout,
             )
         except CommandError as exc:
-            raise GitError(exc.cause, exc.fix) from exc
+            said = runner.reason(exc.output)
+            raise GitError(f"git {args[0]}: {said}" if said else exc.cause, exc.fix) from exc
         return result.stdout
 
     def query(self, *args: str) -> str | None:
@@ -135,4 +137,25 @@ class Git:
         self.run("tag", "--delete", name)
 
     def push(self, remote: str, refspecs: Sequence[str]) -> None:
-        self.run("push", "--atomic", "--porcelain", remote, *refspecs, timeout=NETWORK_TIMEOUT)
+        """Atomic push: all refs or none; a refusal names the remote's own reason."""
+        argv = ["git", "-c", "core.quotepath=off", "push", "--atomic", "--porcelain", remote]
+        result = runner.run(
+            [*argv, *refspecs], cwd=self.root, env=_ENV, timeout=NETWORK_TIMEOUT, check=False
+        )
+        if result.ok:
+            return
+        rejected = [
+            line.split("\t")[-1]
+            for line in result.stdout.splitlines()
+            if line.startswith("!") and "atomic push failed" not in line
+        ]
+        said = [
+            line.removeprefix("remote:").strip()
+            for line in result.stderr.splitlines()
+            if line.startswith("remote:") and line.removeprefix("remote:").strip()
+        ]
+        why = "; ".join([*rejected[:1], *said[:2]]) or runner.reason(result.stderr)
+        raise GitError(
+            f"{remote} refused the push: {redact(why)}",
+            f"see why above (git pull {remote} if it moved on), then run the same command again",
+        )

@@ -141,8 +141,9 @@ def _detect_git(root: Path) -> tuple[str, str]:
 
     git = Git(root)
     try:
-        branch = git.branch() if git.is_repository() else None
-        remotes = (git.query("remote") or "").split() if branch is not None else []
+        inside = git.is_repository()
+        branch = git.branch() if inside else None
+        remotes = (git.query("remote") or "").split() if inside else []
     except ReleaseError:  # git itself is missing: the defaults will do
         branch, remotes = None, []
     remote = "origin" if "origin" in remotes or len(remotes) != 1 else remotes[0]
@@ -224,12 +225,12 @@ def next_steps(root: Path, options: InitOptions | None = None) -> list[str]:
     repository = options.repository or config.repository
     host = "test.pypi.org" if repository == "testpypi" else "pypi.org"
     env = options.environment
-    where = _github_repository(root, config.remote) or "this repository"
+    github = _github_repository(root, config.remote)
     if options.trusted_publishing:
         steps = [
             f"On {host}, add a trusted publisher to {name} (project Settings > Publishing; for a "
             "new project, your account's Publishing page): "
-            f"repository {where}, workflow release.yml, environment {env}.",
+            f"repository {github or 'OWNER/REPOSITORY'}, workflow release.yml, environment {env}.",
             f"On GitHub, create the environment {env} (Settings > Environments), "
             "ideally with required reviewers.",
         ]
@@ -238,7 +239,8 @@ def next_steps(root: Path, options: InitOptions | None = None) -> list[str]:
             f"On {host}, create an API token scoped to the project {name} "
             f"(https://{host}/manage/account/token/; a project's very first upload needs an "
             "account-wide token, replaced by a project-scoped one afterwards).",
-            f"On GitHub ({where}), create the environment {env} (Settings > Environments) and "
+            f"On GitHub{f' ({github})' if github else ''}, create the environment {env} "
+            "(Settings > Environments) and "
             f"add the token as its secret PYPI_TOKEN (gh secret set PYPI_TOKEN --env {env}).",
         ]
     steps += [

@@ -86,7 +86,9 @@ def _plan_resume(
     config = project.config
     tag = config.tag(current)
     git = Git(project.root)
-    if options.new_version is not None or tag not in git.tags_at("HEAD"):
+    if options.new_version is not None or options.allow_empty_changelog:
+        return None
+    if tag not in git.tags_at("HEAD"):
         return None
     text = project.files.get(config.changelog)
     if text is not None and not changelog_mod.unreleased(text.decode("utf-8")).empty:
@@ -111,11 +113,10 @@ def _plan_resume(
         if missing:
             steps.append(Push(config.remote, tuple(missing)))
         steps.extend(_public_steps(project, options, state, current, tag, notes, environ))
-    if not steps and options.part is not None:
-        return None  # nothing left to finish: plan the release that was asked for
-    message = f"{tag} is already committed and tagged at HEAD: finishing that release"
-    if options.part is not None:
-        message += f" (--part {options.part} is not applied)"
+    if steps:
+        message = f"{tag} is already committed and tagged at HEAD: finishing that release"
+    else:
+        message = f"{tag} is released: HEAD is its release commit and [Unreleased] is empty"
     return Plan(
         project.sources.project,
         current,

@@ -78,6 +78,17 @@ def run(
     result = Result(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
     if check and not result.ok:
         output = redact((proc.stderr or proc.stdout).strip())
-        last = output.splitlines()[-1] if output else f"exit status {proc.returncode}"
-        raise CommandError(f"{display(argv)} failed: {last}", output=output)
+        raise CommandError(
+            f"{display(argv)} failed: {reason(output) or f'exit status {proc.returncode}'}",
+            output=output,
+        )
     return result
+
+
+def reason(output: str) -> str:
+    """The line of a tool's output that says why: its first fatal/error line, else its last."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for line in lines:
+        if line.lower().startswith(("fatal:", "error:")) and "failed to push" not in line:
+            return line
+    return lines[-1] if lines else ""

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from packaging.utils import canonicalize_name
+
 from releasekit.config import PYPROJECT, Config, VersionFile
 from releasekit.errors import ConfigError, VersionError
 
@@ -136,9 +138,10 @@ def _file_location(root: Path, extra: VersionFile, primary: str | None) -> Locat
     path = root / extra.path
     try:
         text = read_text(path)
-    except FileNotFoundError:
+    except (OSError, UnicodeDecodeError):
         raise ConfigError(
-            f"version file {extra.path} (from [tool.releasekit] version-files) does not exist",
+            f"version file {extra.path} (from [tool.releasekit] version-files) cannot be read "
+            "as a UTF-8 text file",
             "fix the path or create the file",
         ) from None
     if extra.search == "{version}":
@@ -162,16 +165,24 @@ def _search_regex(search: str, literal: str | None = None) -> re.Pattern[str]:
     return re.compile(f"(?<!{_BOUNDARY}){pattern}(?!{_BOUNDARY})")
 
 
+_UV_PACKAGE = re.compile(
+    r'^\[\[package\]\]\r?\nname = "(?P<name>[^"]+)"\r?\nversion = "(?P<value>[^"]+)"',
+    re.MULTILINE,
+)
+
+
+def _uv_entry(text: str, name: str) -> re.Match[str] | None:
+    """The project's own [[package]] entry; uv writes the normalized name (PEP 503)."""
+    wanted = canonicalize_name(name)
+    for match in _UV_PACKAGE.finditer(text):
+        if canonicalize_name(match["name"]) == wanted:
+            return match
+    return None
+
+
 def uv_lock_version(text: str, name: str) -> str | None:
-    match = _uv_lock_regex(name).search(text)
-    return match.group("value") if match else None
-
-
-def _uv_lock_regex(name: str) -> re.Pattern[str]:
-    return re.compile(
-        r'^\[\[package\]\]\r?\nname = "' + re.escape(name) + r'"\r?\nversion = "(?P<value>[^"]+)"',
-        re.MULTILINE,
-    )
+    match = _uv_entry(text, name)
+    return match["value"] if match else None
 
 
 def replace(text: str, location: Location, new: str) -> str:
@@ -184,7 +195,10 @@ def replace(text: str, location: Location, new: str) -> str:
             text,
         )
     if location.kind == "uvlock":
-        return _uv_lock_regex(location.key).sub(lambda m: _splice(m, "value", new), text, count=1)
+        match = _uv_entry(text, location.key)
+        if match is None:
+            return text
+        return text[: match.start()] + _splice(match, "value", new) + text[match.end() :]
     return _search_regex(location.key or "{version}", location.value).sub(
         lambda m: _splice(m, 1, new), text
     )

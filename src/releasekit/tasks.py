@@ -15,7 +15,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-__all__ = ["build", "bump", "changelog", "github_release", "notes", "publish", "release"]
+__all__ = ["build", "bump", "changelog", "doctor", "github_release", "notes", "publish", "release"]
 
 _VERSION_HELP = {
     "part": "major, minor, patch, pre (next pre-release) or release (finalise)",
@@ -153,3 +153,14 @@ def publish(c: Context, repository: str | None = None, verbose: bool = False) ->
 def github_release(c: Context, tag: str | None = None, assets: bool = False) -> None:
     """Create or update the GitHub release of a tag, with its CHANGELOG section as body."""
     _call("github_release", tag=tag, assets=assets)
+
+
+@task(
+    help={
+        "json": "print the checks as JSON, for machines",
+        "offline": "do not ask the package index whether the version is free",
+    }
+)
+def doctor(c: Context, json: bool = False, offline: bool = False) -> None:
+    """Check that the project is ready to release: every problem at once, each with its fix."""
+    _call("doctor", as_json=json, offline=offline)

@@ -38,7 +38,7 @@ def canonical(version: Version) -> str:
 
 def check_releasable(version: Version, written: str | None = None) -> None:
     """Refuse versions that PyPI rejects or that SemVer and PEP 440 order differently."""
-    shown = written or canonical(version)
+    shown = (written or canonical(version)).strip()
     if version.local is not None:
         raise VersionError(
             f"{shown} has a local part (+{version.local}); package indexes refuse it",
@@ -82,10 +82,13 @@ def bump(current: Version, part: Part, pre: str | None = None) -> Version:
     if pre is not None and pre not in PRE_TOKENS:
         raise VersionError(f"unknown pre-release {pre!r}", "use --pre alpha, beta or rc")
     sv = to_semver(current)
-    if part in ("major", "minor", "patch"):
+    if part in ("major", "minor", "patch") and pre is None:
+        # From a pre-release of that part's release this finalises (1.4.0rc1 --part minor
+        # gives 1.4.0), as npm and poetry do; otherwise it increments.
+        sv = sv.next_version(part)
+    elif part in ("major", "minor", "patch"):
         sv = {"major": sv.bump_major, "minor": sv.bump_minor, "patch": sv.bump_patch}[part]()
-        if pre is not None:
-            sv = sv.replace(prerelease=f"{pre}.1")
+        sv = sv.replace(prerelease=f"{pre}.1")
     elif part == "pre":
         if current.pre is None:
             raise VersionError(
@@ -98,6 +101,11 @@ def bump(current: Version, part: Part, pre: str | None = None) -> Version:
         else:
             sv = sv.replace(prerelease=f"{pre}.1")
     elif part == "release":
+        if current.is_devrelease or current.is_postrelease:
+            raise VersionError(
+                f"{canonical(current)} is a dev or post release, not an alpha, beta or rc",
+                "set the version with --new-version",
+            )
         if current.pre is None:
             raise VersionError(
                 f"{canonical(current)} is already a final release",
