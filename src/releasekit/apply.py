@@ -56,6 +56,16 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def overwrite(path: Path, data: bytes) -> None:
+    """Write `data` over the file in place, within the blocks it already has: the undo's
+    fallback on a full disk (not atomic, so never the first choice)."""
+    with path.open("r+b") as handle:
+        handle.write(data)
+        handle.truncate()
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def _execute(step: Step, ctx: Context, git: Git, journal: list[Undo]) -> None:
     """Journal the undo first, then act: a signal between the two leaves nothing behind.
 
@@ -66,7 +76,10 @@ def _execute(step: Step, ctx: Context, git: Git, journal: list[Undo]) -> None:
 
         def restore() -> str:
             if path.read_bytes() != step.before:
-                write_bytes(path, step.before)
+                try:
+                    write_bytes(path, step.before)
+                except OSError:  # a full disk has no room for a new file: reuse this one's
+                    overwrite(path, step.before)
             return f"restored {step.path}"
 
         journal.append(restore)
@@ -178,24 +191,47 @@ def rollback(journal: list[Undo]) -> tuple[list[str], list[str]]:
     return undone, failed
 
 
+def _lock_path(root: Path) -> Path:
+    git_dir = Git(root).query("rev-parse", "--absolute-git-dir")
+    return (Path(git_dir) if git_dir else root) / LOCK_NAME
+
+
+def _running(owner: int) -> ReleaseError:
+    return ReleaseError(
+        f"another release is running in this repository (pid {owner})", "wait for it to finish"
+    )
+
+
+def check_not_running(root: Path) -> None:
+    """Refuse early while another release holds the lock: its half-written files would
+    otherwise be reported as uncommitted changes, with advice that would break it."""
+    path = _lock_path(root)
+    owner = _lock_owner(path) if path.exists() else None
+    if owner is not None:
+        raise _running(owner)
+
+
 @contextlib.contextmanager
 def lock(root: Path) -> Iterator[None]:
     """One release at a time per repository: a lock file in .git, taken atomically."""
-    git_dir = Git(root).query("rev-parse", "--absolute-git-dir")
-    path = (Path(git_dir) if git_dir else root) / LOCK_NAME
+    path = _lock_path(root)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:
         owner = _lock_owner(path)
         if owner is not None:
-            raise ReleaseError(
-                f"another release is running in this repository (pid {owner})",
-                "wait for it to finish",
-            ) from None
+            raise _running(owner) from None
         path.unlink(missing_ok=True)  # stale: its process is gone
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(str(os.getpid()))
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(str(os.getpid()))
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise ReleaseError(
+            f"cannot write the release lock {path}: {exc.strerror or exc}",
+            "free some disk space (or make .git writable), then run the same command again",
+        ) from None
     try:
         yield
     finally:

@@ -237,9 +237,19 @@ def edits(
 
 
 def git_problems(
-    git: GitState, project: Project, tag: str, paths: Sequence[str], push: bool
+    git: GitState,
+    project: Project,
+    tag: str,
+    paths: Sequence[str],
+    push: bool,
+    *,
+    resumed: bool = False,
 ) -> list[ReleaseError]:
-    """Everything about the repository that would make the release fail or go wrong."""
+    """Everything about the repository that would make the release fail or go wrong.
+
+    When finishing a release (`resumed`), its own tag is expected, and a remote that
+    moved on past the release commit is fine: only the missing refs are pushed.
+    """
     config = project.config
     problems: list[ReleaseError] = []
     if git.head is None:
@@ -270,15 +280,15 @@ def git_problems(
         problems.append(
             ReleaseError(f"{path} is read-only", f"make it writable (chmod u+w {path})")
         )
-    if git.local_tag is not None:
+    if git.local_tag is not None and not resumed:
         problems.append(
             GitError(
                 f"tag {tag} already exists locally",
                 f"delete it (git tag -d {tag}) or choose another version",
             )
         )
-    if push:
-        problems.extend(_remote_problems(git, config.remote, config.branch, tag))
+    if push and (not resumed or git.remote_url is None or git.remote.error is not None):
+        problems += _remote_problems(git, config.remote, config.branch, tag)
     return problems
 
 

@@ -106,7 +106,7 @@ def _conflict(filename: str, repo: Repository) -> PublishError:
     )
 
 
-def _check_token(environ: Mapping[str, str], project: str, repo: Repository) -> list[str]:
+def check_token(environ: Mapping[str, str], project: str, repo: Repository) -> list[str]:
     """Stop on a token PyPI would refuse; return the warnings."""
     token = environ.get("PYPI_TOKEN", "").strip() or environ.get("TWINE_PASSWORD", "")
     if not token.startswith("pypi-"):
@@ -161,7 +161,7 @@ def publish(
     """Upload the files the index does not have yet; identical ones count as done."""
     environ = os.environ if environ is None else environ
     local = _local_files(files, project, version)
-    warnings = _check_token(environ, project, repository)
+    warnings = check_token(environ, project, repository)
     remote = existing_files(repository, project, version, timeout=min(timeout, QUERY_TIMEOUT))
     already: list[str] = []
     for name, path in local.items():

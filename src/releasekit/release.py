@@ -13,7 +13,7 @@ from pathlib import Path
 from packaging.version import Version
 
 from releasekit import changelog as changelog_mod
-from releasekit.apply import Context, Report, apply
+from releasekit.apply import Context, Report, apply, check_not_running
 from releasekit.errors import GitError, PreflightError, ReleaseError
 from releasekit.git import Git
 from releasekit.plan import (
@@ -45,6 +45,7 @@ def plan_release(
 ) -> Plan:
     """Everything a release would do, and every problem that stops it."""
     environ = os.environ if environ is None else environ
+    check_not_running(root)  # before reading files another release may be writing
     project = read_project(root)
     config = project.config
     git = Git(root)
@@ -71,8 +72,21 @@ def plan_release(
     ]
     if options.push:
         steps.append(Push(config.remote, (f"refs/heads/{config.branch}", f"refs/tags/{tag}")))
-        steps.extend(_public_steps(project, options, state, new, tag, notes, environ))
-    return Plan(project.sources.project, current, new, tag, notes, tuple(steps), tuple(problems))
+        public, more, messages = _public_steps(project, options, state, new, tag, notes, environ)
+        steps += public
+        problems += more
+    else:
+        messages = []
+    return Plan(
+        project.sources.project,
+        current,
+        new,
+        tag,
+        notes,
+        tuple(steps),
+        tuple(problems),
+        messages=tuple(messages),
+    )
 
 
 def _plan_resume(
@@ -94,11 +108,7 @@ def _plan_resume(
     if text is not None and not changelog_mod.unreleased(text.decode("utf-8")).empty:
         return None
     state = read_git(project.root, config, tag, [], remote=options.push)
-    problems = [
-        problem
-        for problem in git_problems(state, project, tag, (), options.push)
-        if "already exists" not in problem.cause and "behind" not in problem.cause
-    ]
+    problems = git_problems(state, project, tag, (), options.push, resumed=True)
     notes = _notes_of(project, current)
     steps: list[Step] = []
     if options.push:
@@ -112,7 +122,13 @@ def _plan_resume(
             missing.append(f"refs/tags/{tag}")
         if missing:
             steps.append(Push(config.remote, tuple(missing)))
-        steps.extend(_public_steps(project, options, state, current, tag, notes, environ))
+        public, more, notes_for_user = _public_steps(
+            project, options, state, current, tag, notes, environ, resumed=True
+        )
+        steps += public
+        problems += more
+    else:
+        notes_for_user = []
     if steps:
         message = f"{tag} is already committed and tagged at HEAD: finishing that release"
     else:
@@ -126,7 +142,7 @@ def _plan_resume(
         tuple(steps),
         tuple(problems),
         resumed=True,
-        messages=(message,),
+        messages=(message, *notes_for_user),
     )
 
 
@@ -138,20 +154,66 @@ def _public_steps(
     tag: str,
     notes: str,
     environ: Mapping[str, str],
-) -> list[Step]:
-    """Build, upload and GitHub release: after the push, each idempotent."""
+    *,
+    resumed: bool = False,
+) -> tuple[list[Step], list[ReleaseError], list[str]]:
+    """Build, upload and GitHub release (each idempotent), checked before the first write.
+
+    A token the index would refuse, a version the index already has, or a GitHub
+    release without a GitHub token are found now, not after the push.
+    """
     config = project.config
     steps: list[Step] = []
+    problems: list[ReleaseError] = []
+    messages: list[str] = []
     publish = options.publish if options.publish is not None else config.publish == "local"
     if publish:
         repository = options.repository or environ.get("RELEASEKIT_REPOSITORY") or config.repository
         steps += [Build(version), Publish(project.sources.project, version, repository)]
+        problems += _index_problems(project.sources.project, version, repository, environ, resumed)
     github = options.github_release
     if github is None:
         github = config.github_release and _on_github(state.remote_url, environ)
+        if github and not (environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN")):
+            github = False
+            messages.append(
+                "no GITHUB_TOKEN or GH_TOKEN: the GitHub release is left out "
+                f"(run `invoke github-release --tag {tag}` with a token later)"
+            )
     if github:
+        if not (environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN")):
+            problems.append(
+                ReleaseError(
+                    "no GitHub token for the GitHub release",
+                    "set GITHUB_TOKEN or GH_TOKEN (contents: write), or --no-github-release",
+                )
+            )
         steps.append(GitHubRelease(tag, notes, Version(version).is_prerelease))
-    return steps
+    return steps, problems, messages
+
+
+def _index_problems(
+    project: str, version: str, repository: str, environ: Mapping[str, str], resumed: bool
+) -> list[ReleaseError]:
+    """Before tagging: the token must suit the index, and the version must still be free."""
+    from releasekit import index
+    from releasekit.publish import check_token
+
+    try:
+        repo = index.resolve_repository(repository)
+        check_token(environ, project, repo)
+        existing = index.existing_files(repo, project, version, timeout=30)
+    except ReleaseError as exc:
+        return [exc]
+    if existing and not resumed:
+        return [
+            ReleaseError(
+                f"{project} {version} is already on {index.safe_url(repo.upload_url)} "
+                f"({', '.join(sorted(existing))})",
+                "a published version can never be reused: choose the next version",
+            )
+        ]
+    return []
 
 
 def _on_github(remote_url: str | None, environ: Mapping[str, str]) -> bool:

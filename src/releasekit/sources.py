@@ -60,9 +60,20 @@ class Sources:
     tag_only: bool
 
 
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 text of a file's bytes; a file saved in another encoding is refused, not a crash."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{name} is not UTF-8 text (byte {exc.start} cannot be decoded)",
+            f"save {name} as UTF-8, then run the same command again",
+        ) from None
+
+
 def read_text(path: Path) -> str:
     """File text with its line endings untouched (no newline translation)."""
-    return path.read_bytes().decode("utf-8")
+    return decode(path.read_bytes(), str(path))
 
 
 def project_name(data: Mapping[str, Any]) -> str:

@@ -14,7 +14,7 @@ from releasekit import config as config_mod
 from releasekit.config import PYPROJECT, Config
 from releasekit.errors import ReleaseError
 from releasekit.git import Git
-from releasekit.sources import Sources, discover, read_text
+from releasekit.sources import Sources, decode, discover, read_text
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ def read_project(root: Path) -> Project:
             files[path] = (root / path).read_bytes()
         except FileNotFoundError:
             continue
+        decode(files[path], path)  # every later edit decodes it: refuse other encodings now
     unwritable = tuple(path for path in files if not os.access(root / path, os.W_OK))
     return Project(root, config, sources, files, unwritable)
 

@@ -8,6 +8,9 @@ can add theirs without touching the dispatcher.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
 import hashlib
 import json
 import re
@@ -96,7 +99,15 @@ class GitHubStandIn:
         self._next_id = 1
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Actions: secrets (plain values kept for assertions), environments, rulesets, runs.
+        self.secret_meta: dict[tuple[str | None, str], dict[str, Any]] = {}
+        self.secret_values: dict[tuple[str | None, str], str] = {}
+        self.environments: dict[str, dict[str, Any]] = {}
+        self.rulesets: list[dict[str, Any]] = []
+        self.workflow_runs: dict[str, list[dict[str, Any]]] = {}
+        self._keys: dict[str | None, tuple[str, Any]] = {}
         _release_routes(self)
+        _actions_routes(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> GitHubStandIn:
@@ -144,6 +155,116 @@ class GitHubStandIn:
         with self.lock:
             self._next_id += 1
             return self._next_id - 1
+
+    # -- Actions state (see _actions_routes) --------------------------------------------------
+    def key_pair(self, environment: str | None = None) -> tuple[str, Any]:
+        """(key_id, nacl PrivateKey) of the repository (None) or of an environment: a real
+        Curve25519 pair made on first use, so sealed boxes are opened for real."""
+        from nacl.public import PrivateKey
+
+        with self.lock:
+            if environment not in self._keys:
+                self._keys[environment] = (str(secrets.randbelow(10**18)), PrivateKey.generate())
+            return self._keys[environment]
+
+    def secret_value(self, name: str, environment: str | None = None) -> str | None:
+        """The plain value a PUT stored, decrypted with the private key; None if never set."""
+        return self.secret_values.get((environment, name))
+
+    def store_secret(
+        self,
+        name: str,
+        value: str = "stored-by-the-test",
+        *,
+        environment: str | None = None,
+        updated_at: dt.datetime | None = None,
+    ) -> None:
+        """A secret as if set earlier, last updated at `updated_at` (default: now)."""
+        when = _iso(updated_at or dt.datetime.now(dt.timezone.utc))
+        with self.lock:
+            self.secret_meta[(environment, name)] = {
+                "name": name,
+                "created_at": when,
+                "updated_at": when,
+            }
+            self.secret_values[(environment, name)] = value
+
+    def add_environment(
+        self,
+        name: str,
+        *,
+        reviewers: int = 0,
+        branch_policy: bool = False,
+        wait_timer: int = 0,
+    ) -> dict[str, Any]:
+        """An environment with the protection rules GitHub would list for these settings."""
+        rules: list[dict[str, Any]] = []
+        if wait_timer:
+            rules.append({"id": self.new_id(), "type": "wait_timer", "wait_timer": wait_timer})
+        if reviewers:
+            people = [
+                {"type": "User", "reviewer": {"login": f"maintainer{n}", "id": n}}
+                for n in range(1, reviewers + 1)
+            ]
+            rules.append({"id": self.new_id(), "type": "required_reviewers", "reviewers": people})
+        if branch_policy:
+            rules.append({"id": self.new_id(), "type": "branch_policy"})
+        policy = (
+            {"protected_branches": True, "custom_branch_policies": False} if branch_policy else None
+        )
+        site = f"https://github.com/{self.owner}/{self.repo}"
+        environment = {
+            "id": self.new_id(),
+            "name": name,
+            "html_url": f"{site}/deployments/activity_log?environments_filter={name}",
+            "created_at": _iso(dt.datetime.now(dt.timezone.utc)),
+            "can_admins_bypass": True,
+            "protection_rules": rules,
+            "deployment_branch_policy": policy,
+        }
+        self.environments[name] = environment
+        return environment
+
+    def add_tag_ruleset(
+        self, include: tuple[str, ...] = ("refs/tags/v*",), *, enforcement: str = "active"
+    ) -> dict[str, Any]:
+        """A repository ruleset on tags that forbids deleting and moving them."""
+        ruleset = {
+            "id": self.new_id(),
+            "name": "release tags",
+            "target": "tag",
+            "source_type": "Repository",
+            "source": f"{self.owner}/{self.repo}",
+            "enforcement": enforcement,
+            "conditions": {"ref_name": {"include": list(include), "exclude": []}},
+            "rules": [{"type": "deletion"}, {"type": "update"}, {"type": "non_fast_forward"}],
+        }
+        self.rulesets.append(ruleset)
+        return ruleset
+
+    def add_run(
+        self,
+        conclusion: str | None,
+        *,
+        status: str = "completed",
+        workflow: str = "release.yml",
+        tag: str = "v1.3.0",
+    ) -> dict[str, Any]:
+        """A run of `workflow`, newest first as GitHub lists them."""
+        run_id = self.new_id()
+        run = {
+            "id": run_id,
+            "name": "Release",
+            "event": "release",
+            "status": status,
+            "conclusion": conclusion,
+            "head_branch": tag,
+            "run_number": run_id,
+            "created_at": _iso(dt.datetime.now(dt.timezone.utc)),
+            "html_url": f"https://github.com/{self.owner}/{self.repo}/actions/runs/{run_id}",
+        }
+        self.workflow_runs.setdefault(workflow, []).insert(0, run)
+        return run
 
     def requests_to(self, method: str, path_regex: str) -> list[RecordedRequest]:
         return [
@@ -309,3 +430,124 @@ def _upload_asset(call: Call) -> Reply:
     release["assets"].append(asset)
     gh.asset_data[asset_id] = data
     return 201, asset
+
+
+# -- Actions secrets, environments, rulesets and workflow runs -----------------------------------
+_SECRET_NAME = re.compile(r"(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _actions_routes(gh: GitHubStandIn) -> None:
+    env = r"{repo}/environments/(?P<env>[^/]+)"
+    gh.add_route("GET", r"{repo}", _repository)
+    gh.add_route("GET", r"{repo}/actions/secrets/public-key", _public_key)
+    gh.add_route("GET", env + r"/secrets/public-key", _public_key)
+    gh.add_route("GET", r"{repo}/actions/secrets", _list_secrets)
+    gh.add_route("GET", r"{repo}/actions/secrets/(?P<name>[^/]+)", _get_secret)
+    gh.add_route("GET", env + r"/secrets/(?P<name>[^/]+)", _get_secret)
+    gh.add_route("PUT", r"{repo}/actions/secrets/(?P<name>[^/]+)", _put_secret)
+    gh.add_route("PUT", env + r"/secrets/(?P<name>[^/]+)", _put_secret)
+    gh.add_route("GET", env, _get_environment)
+    gh.add_route("GET", r"{repo}/rulesets", _list_rulesets)
+    gh.add_route("GET", r"{repo}/rulesets/(?P<id>\d+)", _get_ruleset)
+    gh.add_route("GET", r"{repo}/actions/workflows/(?P<file>[^/]+)/runs", _list_runs)
+
+
+def _repository(call: Call) -> Reply:
+    gh = call.standin
+    return 200, {
+        "id": 1,
+        "name": gh.repo,
+        "full_name": f"{gh.owner}/{gh.repo}",
+        "private": False,
+        "default_branch": "main",
+        "html_url": f"https://github.com/{gh.owner}/{gh.repo}",
+    }
+
+
+def _scope(call: Call) -> tuple[bool, str | None]:
+    """(known, environment): an environment secret's environment must exist."""
+    environment = call.groups.get("env")
+    return environment is None or environment in call.standin.environments, environment
+
+
+def _public_key(call: Call) -> Reply:
+    known, environment = _scope(call)
+    if not known:
+        return 404, BODIES[404]
+    key_id, private = call.standin.key_pair(environment)
+    public = base64.b64encode(bytes(private.public_key)).decode("ascii")
+    return 200, {"key_id": key_id, "key": public}
+
+
+def _list_secrets(call: Call) -> Reply:
+    found = [meta for (env, _), meta in call.standin.secret_meta.items() if env is None]
+    return 200, {"total_count": len(found), "secrets": found}
+
+
+def _get_secret(call: Call) -> Reply:
+    known, environment = _scope(call)
+    meta = call.standin.secret_meta.get((environment, call.groups["name"]))
+    return (200, meta) if known and meta else (404, BODIES[404])
+
+
+def _put_secret(call: Call) -> Reply:
+    """Open the sealed box with the scope's private key, as GitHub does, and keep the value."""
+    from nacl.exceptions import CryptoError
+    from nacl.public import SealedBox
+
+    gh, name = call.standin, call.groups["name"]
+    known, environment = _scope(call)
+    if not known:
+        return 404, BODIES[404]
+    if not _SECRET_NAME.fullmatch(name):
+        return _invalid("Secret", "invalid", "name")
+    try:
+        data = call.request.json()
+    except ValueError:
+        return 400, {"message": "Problems parsing JSON", "documentation_url": DOCS}
+    key_id, private = gh.key_pair(environment)
+    if not isinstance(data, dict) or data.get("key_id") != key_id:
+        return _invalid("Secret", "invalid", "key_id")
+    try:
+        sealed = base64.b64decode(str(data.get("encrypted_value", "")), validate=True)
+        value = SealedBox(private).decrypt(sealed).decode("utf-8")
+    except (binascii.Error, CryptoError, UnicodeDecodeError):
+        return _invalid("Secret", "invalid", "encrypted_value")
+    now = _iso(dt.datetime.now(dt.timezone.utc))
+    previous = gh.secret_meta.get((environment, name))
+    gh.secret_meta[(environment, name)] = {
+        "name": name,
+        "created_at": previous["created_at"] if previous else now,
+        "updated_at": now,
+    }
+    gh.secret_values[(environment, name)] = value
+    return (204, None) if previous else (201, {})
+
+
+def _get_environment(call: Call) -> Reply:
+    found = call.standin.environments.get(call.groups["env"])
+    return (200, found) if found else (404, BODIES[404])
+
+
+def _list_rulesets(call: Call) -> Reply:
+    """GitHub lists rulesets without their conditions and rules: those need a GET by id."""
+    summary = ("id", "name", "target", "source_type", "source", "enforcement")
+    return 200, [{key: ruleset[key] for key in summary} for ruleset in call.standin.rulesets]
+
+
+def _get_ruleset(call: Call) -> Reply:
+    wanted = int(call.groups["id"])
+    found = next((r for r in call.standin.rulesets if r["id"] == wanted), None)
+    return (200, found) if found else (404, BODIES[404])
+
+
+def _list_runs(call: Call) -> Reply:
+    runs = call.standin.workflow_runs.get(call.groups["file"])
+    if runs is None:
+        return 404, BODIES[404]
+    per_page = int((call.query.get("per_page") or ["30"])[0])
+    return 200, {"total_count": len(runs), "workflow_runs": runs[:per_page]}
