@@ -46,6 +46,14 @@ def demo(session: nox.Session) -> None:
     session.run("releasekit", "demo", *session.posargs)
 
 
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Time releasekit against bump-my-version, tbump, build and twine: bench/results.md."""
+    # pip too: `python -m build` uses it as its installer, as on most users' machines.
+    session.install(".[uv]", "bump-my-version", "tbump", "pip", "pypiserver", "passlib")
+    session.run("python", "bench/run.py", *session.posargs)
+
+
 # The release sessions every project gets from `releasekit init`; ours install this checkout.
 RELEASEKIT = os.environ.get("RELEASEKIT_SPEC", ".")
 

@@ -135,7 +135,13 @@ def apply(plan: Plan, ctx: Context) -> None:
                 ctx.report(step.title)
                 _execute(step, ctx, git, journal)
             except (ReleaseError, OSError, KeyboardInterrupt) as exc:
-                raise _failure(step, exc, journal, public, plan) from exc
+                if isinstance(step, Push) and _reached_remote(git, step):
+                    raise ReleaseError(
+                        f"{step.title} did not end cleanly, but {step.remote} took every ref "
+                        f"({plan.tag} is already pushed)",
+                        "re-run the same command: it finishes the release where it stopped",
+                    ) from exc
+                raise _failure(step, signals.explain(exc), journal, public, plan) from exc
             if isinstance(step, NO_RETURN):
                 public = True  # set before anything else can interrupt: the world saw it
                 journal.clear()
@@ -145,6 +151,18 @@ def apply(plan: Plan, ctx: Context) -> None:
                 signals.check()
             except Interrupted as exc:
                 raise _failure(plan.steps[-1], exc, journal, public, plan) from exc
+
+
+def _reached_remote(git: Git, push: Push) -> bool:
+    """A push that failed here may have landed all the same (git killed by Ctrl-C, or the
+    connection dropped, after the remote updated its refs): then nothing may be undone."""
+    with _signals_ignored():
+        try:
+            found = git.ls_remote(push.remote, push.refspecs)
+        except ReleaseError:
+            return False
+        local = {ref: git.query("rev-parse", "--verify", "-q", ref) for ref in push.refspecs}
+    return all(found.get(ref) is not None and found.get(ref) == local[ref] for ref in local)
 
 
 def _failure(
@@ -281,6 +299,13 @@ class _DeferredSignals:
         if self.received is not None:
             name = signal.Signals(self.received).name
             raise Interrupted(f"interrupted by {name}")
+
+    def explain(self, exc: BaseException) -> BaseException:
+        """A step that failed while a signal was held failed because of it (Ctrl-C reaches
+        the tool the step runs too): say so, instead of blaming the project."""
+        if self.received is None or isinstance(exc, Interrupted):
+            return exc
+        return Interrupted(f"interrupted by {signal.Signals(self.received).name}")
 
 
 @contextlib.contextmanager

@@ -83,6 +83,23 @@ def parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="check that the project is ready to release")
     doctor.add_argument("--json", dest="as_json", action="store_true", help="JSON for machines")
     doctor.add_argument("--offline", action="store_true", help="do not ask the package index")
+    doctor.add_argument(
+        "--online", action="store_true", help="also ask GitHub: secret, environment, tags, runs"
+    )
+
+    secret = sub.add_parser("secret", help="store a checked PyPI token as GitHub's PYPI_TOKEN")
+    actions = secret.add_subparsers(dest="verb", metavar="ACTION", required=True)
+    set_secret = actions.add_parser(
+        "set", help="read a token (stdin or hidden prompt), check it, store it encrypted"
+    )
+    where = set_secret.add_mutually_exclusive_group()
+    where.add_argument("--environment", metavar="NAME", help="default: release.yml's environment")
+    where.add_argument(
+        "--repository-secret", action="store_true", help="a repository secret, not an environment's"
+    )
+    check_secret = actions.add_parser("check", help="only check a token (stdin or hidden prompt)")
+    for action in (set_secret, check_secret):
+        action.add_argument("--repository", help="pypi, testpypi, a URL or a .pypirc section")
 
     demo = sub.add_parser("demo", help="release a throwaway sample project, both paths")
     demo.add_argument("--keep", action="store_true", help="keep the sample folder")
@@ -140,7 +157,11 @@ def _dispatch(args: argparse.Namespace) -> None:
             root, **_pick(args, "force", "trusted_publishing", "environment", "repository")
         )
     elif command == "doctor":
-        commands.doctor(root, as_json=args.as_json, offline=args.offline)
+        commands.doctor(root, as_json=args.as_json, offline=args.offline, online=args.online)
+    elif command == "secret" and args.verb == "set":
+        commands.secret_set(root, **_pick(args, "environment", "repository_secret", "repository"))
+    elif command == "secret":
+        commands.secret_check(root, repository=args.repository)
 
 
 def _pick(args: argparse.Namespace, *names: str) -> dict[str, Any]:

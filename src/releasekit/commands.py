@@ -185,13 +185,15 @@ def init(
         say(step)
 
 
-def doctor(root: Path, *, as_json: bool = False, offline: bool = False) -> None:
+def doctor(
+    root: Path, *, as_json: bool = False, offline: bool = False, online: bool = False
+) -> None:
     """`releasekit doctor`: every check, then the score; raises when any check fails."""
     import json
 
     from releasekit import doctor as checks
 
-    report = checks.run(root, offline=offline)
+    report = checks.run(root, offline=offline, online=online)
     if as_json:
         say(json.dumps(report.as_json(), indent=2))
     else:
@@ -202,3 +204,47 @@ def doctor(root: Path, *, as_json: bool = False, offline: bool = False) -> None:
         raise ReleaseError(
             f"{failed} check{' fails' if failed == 1 else 's fail'}", "fix them as listed above"
         )
+
+
+def secret_set(
+    root: Path,
+    *,
+    environment: str | None = None,
+    repository_secret: bool = False,
+    repository: str | None = None,
+) -> None:
+    """`releasekit secret set`: where to make the token, read it, check it, store it sealed."""
+    from releasekit import secret
+
+    plan = secret.prepare(
+        root,
+        environ=os.environ,
+        environment=environment,
+        repository_secret=repository_secret,
+        repository=repository,
+    )
+    for line in plan.advice.lines():
+        say(line)
+    say(f"It becomes the secret {secret.SECRET_NAME} of {plan.where} ({plan.reason}).")
+    key = secret.public_key(plan)  # GitHub's refusals surface before the token is typed
+    stored = secret.store(plan, secret.read_token_input(sys.stdin), key=key)
+    say(f"Checked: {stored.verdict.description}.")
+    for warning in stored.verdict.warnings:
+        say(f"warning: {warning}", err=True)
+    say(stored.summary())
+
+
+def secret_check(root: Path, *, repository: str | None = None) -> None:
+    """`releasekit secret check`: the offline audit alone; raises when the token cannot work."""
+    from releasekit import secret
+
+    project, target = secret.project_target(root, repository)
+    verdict = secret.audit_token(
+        secret.read_token_input(sys.stdin),
+        project=project,
+        repository_url=target.upload_url,
+        storing=False,
+    )
+    for warning in verdict.warnings:
+        say(f"warning: {warning}", err=True)
+    say(f"The token can publish {project} to {target.name}: {verdict.description}.")

@@ -4,7 +4,7 @@ Every check runs, whatever the others find (users hate fixing one problem per ru
 ends as pass, warn, fail or skip with the fix in one line. Checks that need something an
 earlier check found broken are skipped with a pointer to it, so one cause is reported once.
 The checks themselves live in doctor_project.py (files and git) and doctor_publish.py
-(release.yml, zizmor, the token, the index).
+(release.yml, zizmor, the token, the index); with --online, doctor_online.py asks GitHub.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from releasekit.sources import project_name, read_text
 from releasekit.state import Project, read_project
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from releasekit.workflow import WorkflowFacts
 
 Status = Literal["pass", "warn", "fail", "skip"]
@@ -197,13 +199,28 @@ class Report:
         }
 
 
-def run(root: Path, *, offline: bool = False, environ: Mapping[str, str] | None = None) -> Report:
-    """Run every check against the project at `root`; never raises for a project problem."""
+def run(
+    root: Path,
+    *,
+    offline: bool = False,
+    environ: Mapping[str, str] | None = None,
+    online: bool = False,
+    now: datetime | None = None,
+) -> Report:
+    """Run every check against the project at `root`; never raises for a project problem.
+
+    `online` adds the GitHub checks of doctor_online.py; `now` pins their clock (tests).
+    """
     from releasekit import doctor_project, doctor_publish
 
     world = World(root, os.environ if environ is None else environ, offline)
+    checks: list[tuple[str, CheckFunction]] = [*doctor_project.CHECKS, *doctor_publish.CHECKS]
+    if online:
+        from releasekit import doctor_online
+
+        checks += doctor_online.checks(now)
     results: list[Check] = []
-    for name, function in (*doctor_project.CHECKS, *doctor_publish.CHECKS):
+    for name, function in checks:
         try:
             results.append(function(world))
         except Needs as needs:

@@ -15,7 +15,17 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-__all__ = ["build", "bump", "changelog", "doctor", "github_release", "notes", "publish", "release"]
+__all__ = [
+    "build",
+    "bump",
+    "changelog",
+    "doctor",
+    "github_release",
+    "notes",
+    "publish",
+    "release",
+    "secret",
+]
 
 _VERSION_HELP = {
     "part": "major, minor, patch, pre (next pre-release) or release (finalise)",
@@ -159,8 +169,36 @@ def github_release(c: Context, tag: str | None = None, assets: bool = False) -> 
     help={
         "json": "print the checks as JSON, for machines",
         "offline": "do not ask the package index whether the version is free",
+        "online": "also ask GitHub: the PYPI_TOKEN secret and its age, environment, tags, runs",
     }
 )
-def doctor(c: Context, json: bool = False, offline: bool = False) -> None:
+def doctor(c: Context, json: bool = False, offline: bool = False, online: bool = False) -> None:
     """Check that the project is ready to release: every problem at once, each with its fix."""
-    _call("doctor", as_json=json, offline=offline)
+    _call("doctor", as_json=json, offline=offline, online=online)
+
+
+@task(
+    help={
+        "check": "only check the token, store nothing",
+        "environment": "store it in this GitHub environment (default: release.yml's)",
+        "repository-secret": "store it as a repository secret instead",
+        "repository": "the index it is for: pypi, testpypi, a URL or a .pypirc section",
+    }
+)
+def secret(
+    c: Context,
+    check: bool = False,
+    environment: str | None = None,
+    repository_secret: bool = False,
+    repository: str | None = None,
+) -> None:
+    """Store a checked PyPI token (stdin or hidden prompt) as GitHub's PYPI_TOKEN secret."""
+    if check:
+        _call("secret_check", repository=repository)
+    else:
+        _call(
+            "secret_set",
+            environment=environment,
+            repository_secret=repository_secret,
+            repository=repository,
+        )
