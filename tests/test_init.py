@@ -92,7 +92,7 @@ def test_init_writes_what_the_project_lacks(tmp_path: Path) -> None:
     assert (
         steps.strip()
         .splitlines()[-1]
-        .endswith("run `releasekit doctor` to check the release setup.")
+        .endswith("run `releasekit doctor --online` to check the release setup.")
     )
 
 

@@ -240,11 +240,13 @@ def next_steps(root: Path, options: InitOptions | None = None) -> list[str]:
             f"(https://{host}/manage/account/token/; a project's very first upload needs an "
             "account-wide token, replaced by a project-scoped one afterwards).",
             f"On GitHub{f' ({github})' if github else ''}, create the environment {env} "
-            "(Settings > Environments) and "
-            f"add the token as its secret PYPI_TOKEN (gh secret set PYPI_TOKEN --env {env}).",
+            "(Settings > Environments), ideally with required reviewers.",
+            f"Store the token as that environment's secret PYPI_TOKEN: `releasekit secret set` "
+            "reads it from stdin or a hidden prompt, checks it and encrypts it for GitHub "
+            "(needs GITHUB_TOKEN or GH_TOKEN).",
         ]
     steps += [
-        "Commit the new files, then run `releasekit doctor` to check the release setup.",
+        "Commit the new files, then run `releasekit doctor --online` to check the release setup.",
     ]
     return [f"{number}. {step}" for number, step in enumerate(steps, 1)]
 
