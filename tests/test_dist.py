@@ -141,6 +141,11 @@ def test_missing_readme_fails_twine_check_with_a_clear_message(tmp_path: Path) -
     assert_one_line_without_traceback(caught.value)
     assert not (root / "dist" / "SHA256SUMS").exists()
 
+    # publish verifies with metadata=False: without the SHA256SUMS that only a clean
+    # build writes, it still runs twine check, so unchecked files never get uploaded.
+    with pytest.raises(BuildError, match="twine check --strict"):
+        dist.verify(root / "dist", version="1.3.0", metadata=False)
+
 
 @pytest.mark.slow
 def test_version_mismatch_names_the_file_and_both_versions(tmp_path: Path) -> None:

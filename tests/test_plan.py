@@ -84,8 +84,6 @@ def clean_git(**changes: object) -> GitState:
         remote_url="https://x.test/sample.git",
         remote=RemoteState(branch_sha="b" * 40),
         local_tag=None,
-        head_tags=(),
-        tags=("v1.3.0",),
         head_in_remote=True,
     )
     return dataclasses.replace(state, **changes)  # type: ignore[arg-type]

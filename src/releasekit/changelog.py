@@ -111,12 +111,13 @@ def _update_links(lines: list[str], version: str, tag: str, nl: str) -> str:
 
 def find_section(text: str, version: str) -> tuple[int, int] | None:
     """Line span of `## [version]` (or `## version`), heading excluded."""
+    heading = re.compile(r"^##[ \t]+\[?" + re.escape(version) + r"\]?(?:[ \t]|\r?$)", re.M)
+    found = heading.search(text)
+    if found is None:
+        return None
     lines = _lines(text)
-    heading = re.compile(r"^##[ \t]+\[?" + re.escape(version) + r"\]?(?:[ \t]|$)")
-    for index, line in enumerate(lines):
-        if heading.match(line.rstrip("\r\n")):
-            return index + 1, _section_end(lines, index)
-    return None
+    index = text.count("\n", 0, found.start())
+    return index + 1, _section_end(lines, index)
 
 
 def notes(text: str, version: str, path: str = "CHANGELOG.md") -> str:

@@ -241,7 +241,7 @@ def next_steps(root: Path, options: InitOptions | None = None) -> list[str]:
             "account-wide token, replaced by a project-scoped one afterwards).",
             f"On GitHub{f' ({github})' if github else ''}, create the environment {env} "
             "(Settings > Environments), ideally with required reviewers.",
-            f"Store the token as that environment's secret PYPI_TOKEN: `releasekit secret set` "
+            "Store the token as that environment's secret PYPI_TOKEN: `releasekit secret set` "
             "reads it from stdin or a hidden prompt, checks it and encrypts it for GitHub "
             "(needs GITHUB_TOKEN or GH_TOKEN).",
         ]

@@ -7,7 +7,6 @@ in one go instead of one per run.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -147,9 +146,9 @@ class Plan:
 def diff(step: WriteFile) -> list[str]:
     before = step.before.decode("utf-8").splitlines()
     after = step.after.decode("utf-8").splitlines()
-    return list(
-        difflib.unified_diff(before, after, f"a/{step.path}", f"b/{step.path}", n=1, lineterm="")
-    )
+    from releasekit.linediff import unified
+
+    return unified(before, after, f"a/{step.path}", f"b/{step.path}", context=1)
 
 
 def current_version(project: Project, tags: Sequence[str]) -> Version:

@@ -102,7 +102,7 @@ def publish(
     environ = os.environ if environ is None else environ
     project, version = project_version(root)
     _check_env_tag(project, version, environ)
-    built = dist.verify(root / "dist", version=version)
+    built = dist.verify(root / "dist", version=version, metadata=False)
     target = repository or environ.get("RELEASEKIT_REPOSITORY") or project.config.repository
     return uploader.publish(
         [built.sdist, built.wheel],

@@ -51,7 +51,7 @@ def plan_release(
     git = Git(root)
     if not git.is_repository():
         raise GitError(f"{root} is not in a git repository", "git init and commit the project")
-    current = canonical(current_version(project, git.tags()))
+    current = canonical(current_version(project, git.tags() if project.sources.tag_only else []))
     resumed = _plan_resume(project, options, current, environ)
     if resumed is not None:
         return resumed
@@ -102,7 +102,8 @@ def _plan_resume(
     git = Git(project.root)
     if options.new_version is not None or options.allow_empty_changelog:
         return None
-    if tag not in git.tags_at("HEAD"):
+    head = git.head()
+    if head is None or git.ref(f"refs/tags/{tag}") != head:
         return None
     text = project.files.get(config.changelog)
     if text is not None and not changelog_mod.unreleased(text.decode("utf-8")).empty:

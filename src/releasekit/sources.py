@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from packaging.utils import canonicalize_name
-
 from releasekit.config import PYPROJECT, Config, VersionFile
 from releasekit.errors import ConfigError, VersionError
 
@@ -180,6 +178,11 @@ _UV_PACKAGE = re.compile(
     r'^\[\[package\]\]\r?\nname = "(?P<name>[^"]+)"\r?\nversion = "(?P<value>[^"]+)"',
     re.MULTILINE,
 )
+
+
+def canonicalize_name(name: str) -> str:
+    """PEP 503 normalized name, without importing packaging.utils (and packaging.tags)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _uv_entry(text: str, name: str) -> re.Match[str] | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from releasekit import config as config_mod
 from releasekit.config import PYPROJECT, Config
-from releasekit.errors import ReleaseError
+from releasekit.errors import ConfigError, ReleaseError
 from releasekit.git import Git
 from releasekit.sources import Sources, decode, discover, read_text
 
@@ -35,8 +35,6 @@ class GitState:
     remote_url: str | None
     remote: RemoteState
     local_tag: str | None  # the commit the release tag points to locally
-    head_tags: tuple[str, ...]
-    tags: tuple[str, ...]
     head_in_remote: bool  # the remote branch's commit is known here and HEAD contains it
 
 
@@ -63,6 +61,11 @@ def read_project(root: Path) -> Project:
             files[path] = (root / path).read_bytes()
         except FileNotFoundError:
             continue
+        except OSError as exc:  # a folder, unreadable: `changelog = ""` must not crash
+            raise ConfigError(
+                f"cannot read {path!r}: {exc.strerror or exc}",
+                "point [tool.releasekit] changelog / version-files at a file",
+            ) from None
         decode(files[path], path)  # every later edit decodes it: refuse other encodings now
     unwritable = tuple(path for path in files if not os.access(root / path, os.W_OK))
     return Project(root, config, sources, files, unwritable)
@@ -99,7 +102,5 @@ def read_git(
         remote_url=remote_url,
         remote=remote_state,
         local_tag=git.ref(f"refs/tags/{tag}") if tag else None,
-        head_tags=tuple(git.tags_at("HEAD")) if head else (),
-        tags=tuple(git.tags()),
         head_in_remote=head_in_remote,
     )

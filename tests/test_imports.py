@@ -1,0 +1,125 @@
+"""The fast paths stay fast: `invoke --list`, `releasekit --help` and planning a release
+import nothing heavy (twine alone costs about 0.3 s to import).
+
+Each check runs a fresh interpreter, so what earlier tests imported does not count.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SampleRepo
+
+# Third-party packages that the fast paths must not load (top-level import names).
+HEAVY = frozenset(
+    {
+        "twine",
+        "build",
+        "requests",
+        "rich",
+        "yaml",
+        "nacl",
+        "tomlkit",
+        "semver",
+        "packaging",
+        "urllib3",
+    }
+)
+# What planning a release may need (versions, pyproject edits) but never the upload side.
+UPLOAD_SIDE = frozenset({"twine", "build", "requests", "rich", "nacl", "urllib3", "yaml"})
+HINT = "find who imports it with: python -X importtime {what} 2>&1 | less"
+
+
+def loaded(code: str) -> set[str]:
+    """sys.modules after running `code` in a fresh interpreter."""
+    script = f"{code}\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    return set(proc.stdout.split())
+
+
+def imported_by(argv: list[str], cwd: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """Every module a command imports (`python -X importtime ...`), and its result."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    names = set()
+    for line in proc.stderr.splitlines():
+        fields = line.removeprefix("import time:").split("|")
+        if line.startswith("import time:") and len(fields) == 3 and fields[0].strip().isdigit():
+            names.add(fields[2].strip())
+    return names, proc
+
+
+def heavy(modules: set[str], forbidden: frozenset[str] = HEAVY) -> list[str]:
+    return sorted(name for name in modules if name.split(".")[0] in forbidden)
+
+
+def ours(modules: set[str]) -> set[str]:
+    return {name for name in modules if name.split(".")[0] == "releasekit"}
+
+
+def test_importing_the_tasks_adds_nothing_heavy_to_invoke() -> None:
+    # invoke itself loads some of these (it imports yaml); only what we add counts.
+    baseline = loaded("import invoke, invoke.context, invoke.exceptions, invoke.tasks")
+    tasks = loaded("import releasekit.tasks")
+    added = tasks - baseline
+    assert heavy(added) == [], HINT.format(what="-c 'import releasekit.tasks'")
+    assert ours(tasks) == {"releasekit", "releasekit.tasks"}, "the core must load inside a task"
+
+
+def test_invoke_list_loads_only_the_tasks_module(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "tasks.py").write_text("")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "tasks.py").write_text("from releasekit.tasks import *  # noqa: F403\n")
+
+    baseline, _ = imported_by(["-m", "invoke", "--list"], empty)
+    modules, proc = imported_by(["-m", "invoke", "--list"], project)
+
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    listed = proc.stdout.split()
+    assert {"release", "bump", "changelog", "build", "publish"} <= set(listed), proc.stdout
+    assert heavy(modules - baseline) == [], HINT.format(what="-m invoke --list")
+    assert ours(modules) == {"releasekit", "releasekit.tasks"}
+
+
+# What the `releasekit` console script runs.
+ENTRY_POINT = "import sys; from releasekit.cli import main; sys.exit(main())"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["release", "--help"], ["--version"]])
+def test_releasekit_help_loads_only_the_command_line(tmp_path: Path, args: list[str]) -> None:
+    modules, proc = imported_by(["-c", ENTRY_POINT, *args], tmp_path)
+
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "releasekit" in proc.stdout
+    assert heavy(modules, HEAVY | {"invoke"}) == [], HINT.format(what="-m releasekit --help")
+    assert ours(modules) == {"releasekit", "releasekit.cli"}
+
+
+def test_importing_the_release_verbs_leaves_the_upload_side_out() -> None:
+    modules = loaded("import releasekit.release, releasekit.plan, releasekit.commands")
+    assert heavy(modules, UPLOAD_SIDE) == [], HINT.format(what="-c 'import releasekit.release'")
+
+
+def test_planning_a_release_leaves_the_upload_side_out(repo: SampleRepo) -> None:
+    modules, proc = imported_by(
+        ["-m", "releasekit", "release", "--part", "minor", "--dry-run"], repo.root
+    )
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+    assert "1.3.0 -> 1.4.0" in proc.stdout
+    assert heavy(modules, UPLOAD_SIDE) == [], HINT.format(what="-m releasekit release --dry-run")
+    assert not ours(modules) & {"releasekit.dist", "releasekit.publish", "releasekit.token"}
