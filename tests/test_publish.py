@@ -141,22 +141,31 @@ def test_no_credentials_at_all_says_how_to_give_some(
 def test_token_travels_in_the_environment_only(
     empty_index: LocalIndex, files: list[Path], token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[tuple[list[str], dict[str, str]]] = []
-    real_run = runner.run
+    calls: list[tuple[list[str], dict[str, str | None]]] = []
+    sent: list[str] = []
+    real_start, real_finish = runner.start, runner.Started.finish
 
-    def spy(argv: list[str], **kwargs: Any) -> runner.Result:
+    def spy_start(argv: list[str], **kwargs: Any) -> runner.Started:
         calls.append((list(argv), dict(kwargs.get("env") or {})))
-        return real_run(argv, **kwargs)
+        return real_start(argv, **kwargs)
 
-    monkeypatch.setattr(runner, "run", spy)
+    def spy_finish(self: runner.Started, input: str, *, timeout: float) -> runner.Result:
+        sent.append(input)
+        return real_finish(self, input, timeout=timeout)
+
+    monkeypatch.setattr(runner, "start", spy_start)
+    monkeypatch.setattr(runner.Started, "finish", spy_finish)
     report = upload(files, empty_index.repository, {"PYPI_TOKEN": token})
     assert len(report.uploaded) == 2
     ((argv, env),) = calls
-    assert not any(token in arg or token[5:30] in arg for arg in argv)
-    assert "--repository-url" in argv and empty_index.url in argv
+    ((arguments,),) = [sent]
+    for text in [*argv, arguments]:  # neither the command line nor what twine reads on stdin
+        assert token not in text and token[5:30] not in text
+    assert "--repository-url" in arguments and empty_index.url in arguments
     assert env["TWINE_USERNAME"] == "__token__"
     assert env["TWINE_PASSWORD"] == token
     assert env["TWINE_NON_INTERACTIVE"] == "1"
+    assert env["PYPI_TOKEN"] is None  # twine needs only TWINE_*: one copy fewer in its env
 
 
 def test_pypirc_section_credentials_are_used_by_twine(

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from releasekit import runner
+from releasekit import runner, twinecli
 from releasekit.errors import BuildError, CommandError, VersionError
 from releasekit.redact import redact
+
+TWINE_CHECK_TIMEOUT = 300.0
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -156,6 +158,22 @@ def build(
     clean_dist(outdir)
     argv = build_argv(root, outdir, uv=uv)
     env = build_env(uv=uv, epoch=source_date_epoch(root))
+    checker = twinecli.start("check", cwd=root)  # warms up while the backend builds
+    try:
+        return _build(root, outdir, argv, env, version, timeout, checker)
+    finally:
+        checker.cancel()
+
+
+def _build(
+    root: Path,
+    outdir: Path,
+    argv: list[str],
+    env: dict[str, str],
+    version: str,
+    timeout: float,
+    checker: runner.Started,
+) -> Dist:
     try:
         result = runner.run(argv, cwd=root, env=env, timeout=timeout, check=False)
     except CommandError as exc:
@@ -180,11 +198,21 @@ def build(
         raise BuildToolError(
             f"building {root.name} failed: {backend_message(output)}", fix, output=output
         )
-    return verify(outdir, version=version)
+    return verify(outdir, version=version, checker=checker)
 
 
-def verify(dist_dir: Path, *, version: str, metadata: bool = True) -> Dist:
-    """Check an existing dist/: one sdist + one wheel at `version`, twine-clean, checksums."""
+def verify(
+    dist_dir: Path,
+    *,
+    version: str,
+    metadata: bool = True,
+    checker: runner.Started | None = None,
+) -> Dist:
+    """Check an existing dist/: one sdist + one wheel at `version`, twine-clean, checksums.
+
+    With `metadata=False` (publish) twine check is skipped when SHA256SUMS is there:
+    only a build whose files passed it writes that file.
+    """
     expected = _parse_version(version)
     if not dist_dir.is_dir():
         raise BuildError(f"{dist_dir} does not exist", "build the distribution first")
@@ -193,7 +221,7 @@ def verify(dist_dir: Path, *, version: str, metadata: bool = True) -> Dist:
     _check_names_and_versions(sdist, wheel, expected)
     checksums = dist_dir / CHECKSUMS
     if metadata or not checksums.exists():
-        twine_check([sdist, wheel])
+        twine_check([sdist, wheel], checker)
     if checksums.exists():
         _check_checksums(checksums, [sdist, wheel])
     else:
@@ -207,17 +235,24 @@ def write_checksums(target: Path, files: list[Path]) -> None:
     target.write_bytes("".join(lines).encode())
 
 
-def twine_check(files: list[Path]) -> None:
-    """`twine check --strict`: the metadata checks an index would make at upload."""
-    argv = [sys.executable, "-m", "twine", "--no-color", "check", "--strict"]
+def twine_check(files: list[Path], started: runner.Started | None = None) -> None:
+    """`twine check --strict`: the metadata checks an index would make at upload.
+
+    `started` is a twine started earlier (twinecli.start), warm by now.
+    """
+    args = ["--no-color", "check", "--strict", *map(str, files)]
     try:
-        result = runner.run([*argv, *map(str, files)], cwd=files[0].parent, check=False)
+        if started is not None:
+            result = started.finish(twinecli.arguments(args), timeout=TWINE_CHECK_TIMEOUT)
+        else:
+            argv = [sys.executable, "-m", "twine", *args]
+            result = runner.run(argv, cwd=files[0].parent, check=False)
     except CommandError as exc:
         raise BuildError(exc.cause, exc.fix) from exc
     if result.ok:
         return
     output = redact("\n".join(part for part in (result.stdout, result.stderr) if part)).strip()
-    if output.rstrip().endswith("No module named twine"):
+    if re.search(r"No module named '?twine", output):
         raise BuildToolError(
             "twine is not installed", f"{sys.executable} -m pip install twine", output=output
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from releasekit import runner
+from releasekit import runner, twinecli
 from releasekit.errors import CommandError, PublishError
 from releasekit.index import (
     PYPI_UPLOAD,
@@ -161,20 +161,26 @@ def publish(
     """Upload the files the index does not have yet; identical ones count as done."""
     environ = os.environ if environ is None else environ
     local = _local_files(files, project, version)
-    warnings = check_token(environ, project, repository)
-    remote = existing_files(repository, project, version, timeout=min(timeout, QUERY_TIMEOUT))
-    already: list[str] = []
-    for name, path in local.items():
-        if name not in remote:
-            continue
-        if remote[name] is None:
-            warnings.append(f"{name} is already on the index, which gives no sha256 to compare")
-        elif remote[name] != _sha256(path):
-            raise _conflict(name, repository)
-        already.append(name)
-    pending = [path for name, path in local.items() if name not in remote]
-    if pending:
-        _twine_upload(pending, project, version, repository, environ, timeout, verbose)
+    upload = _Upload(repository, environ, verbose)
+    warm = twinecli.start("upload", cwd=next(iter(local.values())).parent, env=upload.env)
+    try:
+        warnings = check_token(environ, project, repository)
+        query_timeout = min(timeout, QUERY_TIMEOUT)
+        remote = existing_files(repository, project, version, timeout=query_timeout)
+        already: list[str] = []
+        for name, path in local.items():
+            if name not in remote:
+                continue
+            if remote[name] is None:
+                warnings.append(f"{name} is already on the index, which gives no sha256 to compare")
+            elif remote[name] != _sha256(path):
+                raise _conflict(name, repository)
+            already.append(name)
+        pending = [path for name, path in local.items() if name not in remote]
+        if pending:
+            upload.run(warm, pending, project, version, timeout)
+    finally:
+        warm.cancel()
     return PublishReport(
         uploaded=tuple(path.name for path in pending),
         already_there=tuple(already),
@@ -183,40 +189,51 @@ def publish(
     )
 
 
-def _twine_upload(
-    files: list[Path],
-    project: str,
-    version: str,
-    repo: Repository,
-    environ: Mapping[str, str],
-    timeout: float,
-    verbose: bool,
-) -> None:
-    env = credentials_env(environ)
-    argv = [sys.executable, "-m", "twine", "--no-color", "upload", "--non-interactive"]
-    argv += ["--disable-progress-bar", *_upload_target(repo, env)]
-    argv += ["--verbose"] if verbose else []
-    argv += [str(path) for path in files]
-    env["COLUMNS"] = "300"  # keep rich from wrapping the lines we read
-    secrets = [env.get("TWINE_PASSWORD", ""), *(environ.get(k, "") for k in _SECRET_INPUTS)]
-    child_env: dict[str, str | None] = {**env, "PYPI_TOKEN": None}  # twine reads TWINE_* only
-    if not env.get("TWINE_PASSWORD"):
-        child_env["TWINE_PASSWORD"] = None  # even an empty one turns trusted publishing off
-    try:
-        result = runner.run(argv, cwd=files[0].parent, env=child_env, timeout=timeout, check=False)
-    except CommandError as exc:
-        if isinstance(exc.__cause__, subprocess.TimeoutExpired):
-            raise UploadError(
-                f"the index at {safe_url(repo.upload_url)} did not answer within {timeout:g} s",
-                f"check the index's status, then re-run ({RERUN_NOTE})",
-            ) from None
-        raise
-    if result.ok:
-        return
-    output = "\n".join(
-        line.rstrip() for line in redact(f"{result.stdout}\n{result.stderr}", secrets).splitlines()
-    ).strip()
-    raise _translate(output, files, project, version, repo) from None
+class _Upload:
+    """twine upload's environment and arguments: credentials in the environment only."""
+
+    def __init__(self, repo: Repository, environ: Mapping[str, str], verbose: bool) -> None:
+        credentials = credentials_env(environ)
+        self.repo = repo
+        self.target = _upload_target(repo, credentials)
+        self.verbose = verbose
+        self.secrets = [
+            credentials.get("TWINE_PASSWORD", ""),
+            *(environ.get(k, "") for k in _SECRET_INPUTS),
+        ]
+        credentials["COLUMNS"] = "300"  # keep rich from wrapping the lines we read
+        self.env: dict[str, str | None] = {**credentials, "PYPI_TOKEN": None}  # twine: TWINE_*
+        if not credentials.get("TWINE_PASSWORD"):
+            self.env["TWINE_PASSWORD"] = None  # even an empty one turns trusted publishing off
+
+    def run(
+        self,
+        warm: runner.Started,
+        files: list[Path],
+        project: str,
+        version: str,
+        timeout: float,
+    ) -> None:
+        args = ["--no-color", "upload", "--non-interactive", "--disable-progress-bar"]
+        args += [*self.target, *(["--verbose"] if self.verbose else [])]
+        args += [str(path) for path in files]
+        try:
+            result = warm.finish(twinecli.arguments(args), timeout=timeout)
+        except CommandError as exc:
+            if isinstance(exc.__cause__, subprocess.TimeoutExpired):
+                raise UploadError(
+                    f"the index at {safe_url(self.repo.upload_url)} did not answer within "
+                    f"{timeout:g} s",
+                    f"check the index's status, then re-run ({RERUN_NOTE})",
+                ) from None
+            raise
+        if result.ok:
+            return
+        output = "\n".join(
+            line.rstrip()
+            for line in redact(f"{result.stdout}\n{result.stderr}", self.secrets).splitlines()
+        ).strip()
+        raise _translate(output, files, project, version, self.repo) from None
 
 
 def _translate(
@@ -254,7 +271,7 @@ def _translate(
             "check the repository URL and the network (is the index running?), then re-run",
             output=output,
         )
-    if "No module named twine" in output:
+    if re.search(r"No module named '?twine", output):
         return UploadError("twine is not installed", "pip install twine", output=output)
     if re.search(r"NonInteractive|Credential not found|could not determine credentials", output):
         return UploadError(

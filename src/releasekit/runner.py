@@ -38,6 +38,66 @@ def display(argv: Sequence[str]) -> str:
     return shlex.join(argv)
 
 
+def _environment(env: Mapping[str, str | None] | None) -> dict[str, str] | None:
+    if not env:
+        return None
+    full = {**os.environ, **{k: v for k, v in env.items() if v is not None}}
+    for name in [k for k, v in env.items() if v is None]:
+        full.pop(name, None)
+    return full
+
+
+class Started:
+    """A child started early and handed its input later, so that its start-up (twine
+    spends ~0.3 s importing) overlaps releasekit's own work instead of following it."""
+
+    def __init__(
+        self, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str | None] | None
+    ) -> None:
+        self.argv = tuple(argv)
+        try:
+            self._process: subprocess.Popen[str] | None = subprocess.Popen(
+                list(argv),
+                cwd=cwd,
+                env=_environment(env),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        except FileNotFoundError as exc:
+            raise CommandError(f"{argv[0]} is not installed", f"install {argv[0]}") from exc
+
+    def finish(self, input: str, *, timeout: float) -> Result:
+        """Send the input, wait (bounded), and return what the child left behind."""
+        process = self._process
+        if process is None:
+            raise CommandError(f"{display(self.argv)} was cancelled")
+        try:
+            stdout, stderr = process.communicate(input, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            self.cancel()
+            raise CommandError(
+                f"{display(self.argv)} did not finish within {timeout:g} s",
+                "check the network or raise the timeout, then re-run",
+            ) from exc
+        self._process = None
+        return Result(self.argv, process.returncode, stdout, stderr)
+
+    def cancel(self) -> None:
+        """Stop the child if it is still waiting or running; safe to call twice."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+
+
+def start(
+    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str | None] | None = None
+) -> Started:
+    return Started(argv, cwd=cwd, env=env)
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -52,11 +112,7 @@ def run(
     With `check`, a non-zero exit raises CommandError carrying the tool's own
     last words (masked), so the user sees why it failed.
     """
-    full_env = None
-    if env:
-        full_env = {**os.environ, **{k: v for k, v in env.items() if v is not None}}
-        for name in [k for k, v in env.items() if v is None]:
-            full_env.pop(name, None)
+    full_env = _environment(env)
     try:
         proc = subprocess.run(
             list(argv),
