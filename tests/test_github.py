@@ -21,9 +21,9 @@ from releasekit.github import (
     client_from_env,
     is_github_remote,
     parse_remote,
-    publish_release,
     repo_from_env,
 )
+from releasekit.github_releases import publish_release
 
 
 @pytest.fixture

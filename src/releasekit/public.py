@@ -22,7 +22,7 @@ from releasekit.version import canonical
 
 if TYPE_CHECKING:
     from releasekit.dist import Dist
-    from releasekit.github import ReleaseResult
+    from releasekit.github_releases import ReleaseResult
     from releasekit.publish import PublishReport
 
 Say = Callable[[str], None]
@@ -123,7 +123,7 @@ def github_release(
     environ: Mapping[str, str] | None = None,
 ) -> ReleaseResult:
     """Create or update the GitHub release of a tag, with its CHANGELOG section as body."""
-    from releasekit import changelog, github
+    from releasekit import changelog, github, github_releases
 
     environ = os.environ if environ is None else environ
     project, version = project_version(root)
@@ -142,7 +142,7 @@ def github_release(
 
         built = dist.verify(root / "dist", version=tag_version)
         files = [built.sdist, built.wheel]
-    return github.publish_release(
+    return github_releases.publish_release(
         client,
         tag=tag,
         title=tag,
