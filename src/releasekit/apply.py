@@ -127,7 +127,8 @@ def apply(plan: Plan, ctx: Context) -> None:
     """
     git = Git(ctx.root)
     journal: list[Undo] = []
-    public = False
+    # A resumed release with nothing left to push is public before its first step.
+    public = plan.resumed and not any(isinstance(step, NO_RETURN) for step in plan.steps)
     with lock(ctx.root), _DeferredSignals() as signals:
         for step in plan.steps:
             try:
