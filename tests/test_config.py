@@ -225,3 +225,23 @@ def test_garbage_pyproject_gives_config_error(tmp_path: Path, text: str) -> None
         return
     # Accepted only when it is TOML indeed.
     assert data == tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        {"changelog": "../CHANGELOG.md"},
+        {"changelog": "/etc/passwd"},
+        {"changelog": "C:/x.md"},
+        {"version-files": ["docs/../../setup.cfg"]},
+        {"version-files": [{"path": "/abs/version.txt"}]},
+    ],
+)
+def test_paths_outside_the_project_are_refused(table: dict[str, object]) -> None:
+    with pytest.raises(ConfigError, match="outside the project"):
+        from_table(table)
+
+
+def test_an_empty_changelog_path_is_refused() -> None:
+    with pytest.raises(ConfigError, match="empty path"):
+        from_table({"changelog": " "})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from releasekit.errors import ConfigError
@@ -127,6 +127,11 @@ def from_table(table: Mapping[str, Any]) -> Config:
             raise ConfigError(
                 f"[tool.releasekit] has an unknown key {key!r}", "remove it or fix its spelling"
             )
+    for path in (
+        values.get("changelog", "CHANGELOG.md"),
+        *(f.path for f in values.get("version_files", ())),
+    ):
+        _check_inside(path)
     for key, example in (("tag_format", "v{version}"), ("commit_message", "Release {version}")):
         _check_template(key.replace("_", "-"), values.get(key, example), example)
     if values.get("publish", "none") not in ("none", "local"):
@@ -143,6 +148,18 @@ def load(root: Path, data: Mapping[str, Any] | None = None) -> Config:
     if not isinstance(table, Mapping):
         raise ConfigError("[tool.releasekit] must be a table", "fix pyproject.toml, then re-run")
     return from_table(table)
+
+
+def _check_inside(path: str) -> None:
+    """A release writes only inside its project: no absolute paths, no `..`."""
+    if not path.strip():
+        raise ConfigError("[tool.releasekit] has an empty path", "name a file, e.g. CHANGELOG.md")
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    if parts[:1] == ("/",) or ".." in parts or ":" in path[:2]:
+        raise ConfigError(
+            f"[tool.releasekit] path {path!r} is outside the project",
+            "use a path relative to the folder of pyproject.toml",
+        )
 
 
 def _check_template(key: str, template: str, example: str) -> None:
