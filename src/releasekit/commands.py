@@ -11,11 +11,13 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from releasekit.errors import PreflightError, ReleaseError
-from releasekit.plan import Options, Plan
 from releasekit.redact import redact
-from releasekit.version import PARTS, Part
+
+if TYPE_CHECKING:  # the plan and its imports load only for the commands that plan
+    from releasekit.plan import Options, Plan
 
 
 def say(text: str, *, err: bool = False) -> None:
@@ -63,11 +65,13 @@ def options(
     github_release: bool | None = None,
     repository: str | None = None,
 ) -> Options:
+    from releasekit.plan import Options
+    from releasekit.version import PARTS
+
     if part is not None and part not in PARTS:
         raise ReleaseError(f"unknown part {part!r}", f"use --part {'|'.join(PARTS)}")
-    checked: Part | None = part
     return Options(
-        checked,
+        part,  # checked against PARTS just above
         pre,
         new_version,
         allow_empty_changelog,
@@ -145,9 +149,15 @@ def build(root: Path, *, installer: str | None = None) -> None:
 
 
 def publish(root: Path, *, repository: str | None = None, verbose: bool = False) -> None:
-    from releasekit import public
+    from releasekit.publish import start_upload
 
-    report = public.publish(root, repository=repository, verbose=verbose)
+    warm = start_upload(os.environ, cwd=root)  # first: its start-up overlaps everything else
+    try:
+        from releasekit import public
+
+        report = public.publish(root, repository=repository, verbose=verbose, warm=warm)
+    finally:
+        warm.cancel()
     say(public.publish_summary(report))
     if report.uploaded:
         say(f"Published {len(report.uploaded)} file(s) to {report.repository}.")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from releasekit.dist import Dist
     from releasekit.github_releases import ReleaseResult
     from releasekit.publish import PublishReport
+    from releasekit.runner import Started
 
 Say = Callable[[str], None]
 
@@ -94,6 +95,7 @@ def publish(
     repository: str | None = None,
     environ: Mapping[str, str] | None = None,
     verbose: bool = False,
+    warm: Started | None = None,
 ) -> PublishReport:
     """Upload the verified dist/ of the project's current version (built earlier)."""
     from releasekit import dist, index
@@ -112,6 +114,7 @@ def publish(
         environ=environ,
         timeout=project.config.upload_timeout,
         verbose=verbose,
+        warm=warm,
     )
 
 

@@ -157,12 +157,20 @@ def publish(
     environ: Mapping[str, str] | None = None,
     timeout: float = 300,
     verbose: bool = False,
+    warm: runner.Started | None = None,
 ) -> PublishReport:
-    """Upload the files the index does not have yet; identical ones count as done."""
+    """Upload the files the index does not have yet; identical ones count as done.
+
+    `warm` is a twine started earlier with `start_upload`, so that its start-up
+    overlaps the checks; it is used when its environment is still the right one.
+    """
     environ = os.environ if environ is None else environ
     local = _local_files(files, project, version)
     upload = _Upload(repository, environ, verbose)
-    warm = twinecli.start("upload", cwd=next(iter(local.values())).parent, env=upload.env)
+    if warm is None or warm.env != upload.env:  # credentials in the URL change the env
+        if warm is not None:
+            warm.cancel()
+        warm = twinecli.start("upload", cwd=next(iter(local.values())).parent, env=upload.env)
     try:
         warnings = check_token(environ, project, repository)
         query_timeout = min(timeout, QUERY_TIMEOUT)
@@ -189,6 +197,20 @@ def publish(
     )
 
 
+def twine_env(credentials: Mapping[str, str]) -> dict[str, str | None]:
+    """The environment twine runs in: its TWINE_* credentials and nothing it must not see."""
+    env: dict[str, str | None] = {**credentials, "COLUMNS": "300"}  # no rich line wrapping
+    env["PYPI_TOKEN"] = None  # twine reads TWINE_* only: one copy of the token fewer
+    if not credentials.get("TWINE_PASSWORD"):
+        env["TWINE_PASSWORD"] = None  # even an empty one turns trusted publishing off
+    return env
+
+
+def start_upload(environ: Mapping[str, str], *, cwd: Path) -> runner.Started:
+    """Start twine upload now (it spends ~0.3 s importing); `publish(warm=...)` finishes it."""
+    return twinecli.start("upload", cwd=cwd, env=twine_env(credentials_env(environ)))
+
+
 class _Upload:
     """twine upload's environment and arguments: credentials in the environment only."""
 
@@ -201,10 +223,7 @@ class _Upload:
             credentials.get("TWINE_PASSWORD", ""),
             *(environ.get(k, "") for k in _SECRET_INPUTS),
         ]
-        credentials["COLUMNS"] = "300"  # keep rich from wrapping the lines we read
-        self.env: dict[str, str | None] = {**credentials, "PYPI_TOKEN": None}  # twine: TWINE_*
-        if not credentials.get("TWINE_PASSWORD"):
-            self.env["TWINE_PASSWORD"] = None  # even an empty one turns trusted publishing off
+        self.env = twine_env(credentials)
 
     def run(
         self,

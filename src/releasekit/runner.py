@@ -55,6 +55,7 @@ class Started:
         self, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str | None] | None
     ) -> None:
         self.argv = tuple(argv)
+        self.env = dict(env or {})
         try:
             self._process: subprocess.Popen[str] | None = subprocess.Popen(
                 list(argv),
