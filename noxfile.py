@@ -53,7 +53,8 @@ def faults(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
     """The main job on embedded defaults: a throwaway project, a bare remote, a local index."""
-    session.install(".[test]")
+    # Editable, so the sample's own nox sessions install releasekit from this checkout too.
+    session.install("-e", ".[demo]")
     session.run("releasekit", "demo", *session.posargs)
 
 

@@ -18,91 +18,60 @@ MET, MISSED, UNMEASURED = "met", "MISSED", "not measured"
 # Why a target is missed, as found by reading its profile (and by timing a patched copy
 # of src/ side by side); shown above the profile when the target is missed. Written for
 # releasekit 0.1.0 on 2026-11-26: re-read them whenever the code or the numbers move.
-_TWINE_CHECK = (
-    "`dist.verify` runs `twine check --strict` as a child process: about 0.2 s, nearly all "
-    "of it importing twine, readme_renderer and docutils."
-)
 EXPLANATIONS: dict[str, str] = {
     "list": (
-        "releasekit.tasks adds one module of its own (see the imports the empty tasks.py does "
-        "not make); a miss here is machine noise unless that list grows. "
-        "tests/test_imports.py fails if it pulls in anything heavy."
+        "releasekit.tasks adds one module of its own (about 3 ms, see the imports the empty "
+        "tasks.py does not make) and nine tasks, for each of which invoke builds an argument "
+        "parser even for --list (about 10 ms in all). Side-by-side runs on this shared machine "
+        "gave 1.03 to 1.15; tests/test_imports.py fails if the import pulls in anything heavy."
     ),
     "bump-bmv": (
         "A miss here comes from the imports listed below: see the tbump row for what to cut."
     ),
     "bump-tbump": (
-        "Both take about 0.1 s, so a few imports decide it; releasekit spends about 45 ms "
-        "importing. The avoidable part: `releasekit.sources` imports `packaging.utils` at "
-        "module level for `canonicalize_name` (only used for uv.lock), and that pulls in "
-        "`packaging.tags` with logging, platform and sysconfig (10-15 ms); `tomlkit` (6-8 ms) "
-        "is loaded for the pyproject edit. Fix in src/releasekit/sources.py: a local PEP 503 "
-        "normalisation (`re.sub(r'[-_.]+', '-', name).lower()`). A patched copy timed side "
-        "by side on this shared machine: 0.89 -> 0.72 and 0.95 -> 0.83 of tbump's time. "
-        "Editing the version line without tomlkit (a regex on the line tomllib located, "
-        "checked by re-parsing with tomllib) would take 6-8 ms more off."
+        "Both take about 0.1 s, so a few imports decide it. Done: no packaging.utils (and "
+        "packaging.tags) at import, a local PEP 503 normalisation instead: 0.89 -> 0.73. What "
+        "is left to cut: `tomlkit` (6-8 ms) loads for the pyproject edit; a regex edit of the "
+        "line tomllib located, checked by re-parsing, would avoid it."
     ),
     "release-bmv": (
-        "`invoke release` is invoke's own start-up plus the plan. invoke alone "
-        "(`invoke --list` with an empty tasks.py, in the table) is about a third of "
-        "bump-my-version's time (its imports: invoke.vendor.yaml, importlib.metadata, "
-        "unittest.mock through invoke.context), which leaves releasekit about 60-80 ms. "
-        "It uses about 60 ms: 25-45 ms of imports (releasekit.commands -> plan -> sources, "
-        "packaging.utils -> packaging.tags, semver, tomlkit) and 14 git child processes "
-        "(about 2 ms each), 4 of them redundant: `release.plan_release` runs "
-        "`git tag --list` even when the version is not tag-only, `_plan_resume` runs "
-        "`git tag --points-at HEAD`, and `state.read_git` runs both again for `head_tags` and "
-        "`tags`, which the plan never reads. Cutting those and the packaging.utils import "
-        "(see the tbump row) is worth 10-40 ms here, measured on a patched copy; "
-        "`releasekit release --dry-run` (no invoke) is about a third of bump-my-version's "
-        "time."
+        "`invoke release` is invoke's own start-up plus the plan; invoke alone (the "
+        "`invoke --list` row) is about a third of bump-my-version's time, which leaves "
+        "releasekit 60-80 ms. Done: no `git tag --list` unless the version comes from tags, "
+        "the resume check compares one ref instead of listing the tags at HEAD, the planner "
+        "loads only when a command plans. Runs gave 0.45 to 0.57 with the machine's load."
     ),
     "build-pip": (
-        "releasekit build runs the very same `python -m build` child, then verifies: "
-        + _TWINE_CHECK
-        + " Start-up, imports and `git log` add about 60 ms more. Fix in "
-        "src/releasekit/dist.py (`twine_check`): check the metadata in-process - METADATA "
-        "from the wheel (zipfile), PKG-INFO from the sdist (tarfile), email.parser; refuse "
-        "a missing description or Description-Content-Type (what --strict adds) and import "
-        "readme_renderer only to render text/x-rst, the one type whose rendering can fail."
+        "releasekit build runs the very same `python -m build` child, then verifies. Done: "
+        "twine (for `twine check --strict`) is started when the build starts, so its 0.2 s of "
+        "imports overlap the build instead of following it. Left: start-up, `git log` and "
+        "the check's own run, 60-120 ms on a 3 s build."
     ),
-    "build-uv": "Same cause and fix as the pip row above: the verification's twine child.",
+    "build-uv": (
+        "With uv the build itself is 1.5 s, so releasekit's fixed 60-120 ms (see the pip row) "
+        "and the twine import competing for the second core weigh more; runs gave 1.03 to "
+        "1.20. The fix left: build both artifacts in one isolated environment through build's "
+        "API (`DefaultIsolatedEnv(installer='uv')` created once, the wheel built from the "
+        "unpacked sdist after installing its extra requirements), about 0.3 s less."
+    ),
     "build-uv-vs-pip": (
-        "uv makes each isolated environment cheap (uv venv about 0.14 s, hatchling install "
-        "about 0.2 s, from the cache), but `python -m build` still makes two of them (the "
-        "sdist, then the wheel from the sdist) and runs the backend in each; releasekit then "
-        "adds the twine child above. Fixes: the in-process metadata check (about 0.2 s), and "
-        "building both artifacts in one isolated environment through build's API "
-        "(`build.env.DefaultIsolatedEnv(installer='uv')` created once, build-system requires "
-        "installed once, `ProjectBuilder` for the sdist, then for the unpacked sdist's wheel "
-        "after installing its extra `get_requires_for_build('wheel')`), about 0.3 s less."
+        "uv makes each isolated environment cheap, but `python -m build` still makes two of "
+        "them (the sdist, then the wheel from the sdist); see the uv row for the fix left."
     ),
     "publish": (
-        "releasekit publish runs two twine children: "
-        + _TWINE_CHECK.replace("`dist.verify` runs", "`public.publish` -> `dist.verify` runs")
-        + " Then the existence check (about 20 ms), reading the project (about 35 ms), "
-        "start-up and imports (about 60 ms), and `twine upload` itself. The second check is "
-        "redundant when dist/SHA256SUMS, which releasekit build writes only after the check "
-        "passed, matches the files: skip `twine_check` in `verify` when called from publish "
-        "with a matching SHA256SUMS (run it when there is none). A patched copy timed side "
-        "by side: 2.04 -> 1.29 and 2.50 -> 1.44 of twine upload's time. The rest is a "
-        "fixed ~0.1 s that cannot fit in 10% of an upload to a local pypiserver taking "
-        "0.3 s; it is a smaller share of an upload to a remote index."
+        "Done: publish no longer runs `twine check` a second time (it trusts the SHA256SUMS "
+        "that only a checked build writes) and starts `twine upload` first, before reading "
+        "the project, so twine's imports overlap releasekit's work: 2.5 -> 1.3. Left: "
+        "releasekit's own interpreter start-up before it can start twine, and the two "
+        "processes competing for two cores. 10% of an upload to a local pypiserver is 30 ms; "
+        "the same fixed cost is a small share of an upload to a remote index."
     ),
     "scale": (
-        "In-process, the large repository costs: 70-140 ms in `plan.diff` "
-        "(difflib.unified_diff over the 65,000-line CHANGELOG: SequenceMatcher indexes "
-        "every line); about 50 ms in two `git tag --points-at HEAD` (`release._plan_resume` "
-        "and `state.read_git`), which read all 5,000 annotated tags; 35-60 ms in "
-        "`changelog.find_section` and `unreleased`, a Python regex match per line, four "
-        "passes over 2 MB (in `changelog.release` and again in `release._notes`); about "
-        "15 ms more in `git ls-remote` and `git tag --list`. Fixes: in plan.diff, a linear "
-        "walk that resynchronises after each edit (a release edits a few lines far apart) "
-        "feeding the same unified format (a prototype gives byte-identical output in 7 ms "
-        "instead of 73 ms); in `_plan_resume`, compare `git rev-parse refs/tags/<tag>^{commit}` "
-        "with HEAD (2 ms); drop `head_tags` and `tags` from `read_git`; in `find_section`, one "
-        "`re.search` with re.MULTILINE over the whole text. A patched copy timed side by "
-        "side (three runs): 2.43 -> 1.68, 2.84 -> 1.66, 2.15 -> 1.77."
+        "Done (2.4 -> 1.6-1.8): the dry-run diff walks both texts once and resynchronises "
+        "after each edit (linediff.py) instead of difflib indexing 65,000 lines; the resume "
+        "check reads one ref instead of the tags at HEAD; `changelog.find_section` is one "
+        "multi-line regex search instead of a match per line. What is left grows with the "
+        "CHANGELOG's size: reading and decoding it, and `git ls-remote`."
     ),
 }
 
