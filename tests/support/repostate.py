@@ -35,6 +35,23 @@ class RepoState:
         return changes
 
 
+def staged(index: str) -> str:
+    """`git ls-files --stage --debug` without the stat cache (ctime, mtime, inode, size).
+
+    Restoring a file gives it a new inode and mtime, and undoing a commit resets the
+    index entries of the released files, which drops their cached stat data: git
+    re-reads those files on the next `git status`, nothing a user can see. What is
+    staged (mode, blob, stage, path, flags) must be exactly as before.
+    """
+    kept: list[str] = []
+    for line in index.splitlines():
+        if not line.startswith(" "):
+            kept.append(line)
+        elif "flags:" in line:
+            kept.append("flags:" + line.partition("flags:")[2])
+    return "\n".join(kept)
+
+
 def capture(root: Path, remote: Path | None = None) -> RepoState:
     """File bytes (outside .git), HEAD, branch, index, local refs and tags, remote refs."""
     files = {
@@ -47,7 +64,7 @@ def capture(root: Path, remote: Path | None = None) -> RepoState:
         files=files,
         head=_git(root, "rev-parse", "HEAD"),
         branch=_git(root, "symbolic-ref", "-q", "HEAD"),
-        index=_git(root, "ls-files", "--stage", "--debug"),
+        index=staged(_git(root, "ls-files", "--stage", "--debug")),
         local_refs=_git(root, "for-each-ref"),
         remote_refs=remote_refs,
     )
