@@ -215,7 +215,10 @@ def verify(
     """
     expected = _parse_version(version)
     if not dist_dir.is_dir():
-        raise BuildError(f"{dist_dir} does not exist", "build the distribution first")
+        raise BuildError(
+            f"{dist_dir} does not exist",
+            "build it first: releasekit build (or invoke build, nox -s build)",
+        )
     sdist = _only(dist_dir, "sdist", [*dist_dir.glob("*.tar.gz"), *dist_dir.glob("*.zip")])
     wheel = _only(dist_dir, "wheel", list(dist_dir.glob("*.whl")))
     _check_names_and_versions(sdist, wheel, expected)
@@ -296,7 +299,10 @@ def _only(dist_dir: Path, kind: str, found: list[Path]) -> Path:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise BuildError(f"no {kind} in {dist_dir}", "build the distribution first")
+        raise BuildError(
+            f"no {kind} in {dist_dir}",
+            "build it first: releasekit build (or invoke build, nox -s build)",
+        )
     names = ", ".join(sorted(path.name for path in found))
     raise BuildError(
         f"{dist_dir} holds {len(found)} {kind}s ({names}), expected exactly one",

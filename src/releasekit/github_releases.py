@@ -96,7 +96,8 @@ def _check_assets(assets: Sequence[Path]) -> list[Path]:
     missing = [str(path) for path in files if not path.is_file()]
     if missing:
         raise GitHubError(
-            f"release asset not found: {', '.join(missing)}", "build the distribution first"
+            f"release asset not found: {', '.join(missing)}",
+            "build it first: releasekit build (or invoke build, nox -s build)",
         )
     return files
 

@@ -123,7 +123,10 @@ def _local_files(files: Sequence[Path], project: str, version: str) -> dict[str,
     chosen: dict[str, Path] = {}
     for path in (Path(file).resolve() for file in files):
         if not path.is_file():
-            raise PublishError(f"{path} does not exist", "build the distribution first")
+            raise PublishError(
+                f"{path} does not exist",
+                "build it first: releasekit build (or invoke build, nox -s build)",
+            )
         if not is_release_file(path.name, project, version):
             raise PublishError(
                 f"{path.name} is not a distribution of {project} {version}",
@@ -131,7 +134,10 @@ def _local_files(files: Sequence[Path], project: str, version: str) -> dict[str,
             )
         chosen.setdefault(path.name, path)
     if not chosen:
-        raise PublishError("there is nothing to publish", "build the distribution first")
+        raise PublishError(
+            "there is nothing to publish",
+            "build it first: releasekit build (or invoke build, nox -s build)",
+        )
     return chosen
 
 
