@@ -65,6 +65,15 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
 }
 
 
+def parse_toml(text: str) -> dict[str, Any] | None:
+    """TOML as plain data, or None when it is not valid TOML."""
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+    return data
+
+
 def read_pyproject(root: Path) -> dict[str, Any]:
     """pyproject.toml as plain data; a clear error when it is missing or malformed."""
     path = root / PYPROJECT

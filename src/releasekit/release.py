@@ -13,7 +13,6 @@ from pathlib import Path
 from packaging.version import Version
 
 from releasekit import changelog as changelog_mod
-from releasekit.apply import Context, Report, apply, check_not_running
 from releasekit.errors import GitError, PreflightError, ReleaseError
 from releasekit.git import Git
 from releasekit.plan import (
@@ -37,6 +36,7 @@ from releasekit.state import GitState, Project, read_git, read_project
 from releasekit.version import canonical
 
 Confirm = Callable[[Plan], bool]
+Report = Callable[[str], None]
 RunStep = Callable[[Step], "str | None"]
 
 
@@ -45,6 +45,8 @@ def plan_release(
 ) -> Plan:
     """Everything a release would do, and every problem that stops it."""
     environ = os.environ if environ is None else environ
+    from releasekit.apply import check_not_running
+
     check_not_running(root)  # before reading files another release may be writing
     project = read_project(root)
     config = project.config
@@ -273,6 +275,8 @@ def release_plan(
         return plan
     if confirm is not None and not confirm(plan):
         raise ReleaseError("release cancelled", "nothing was changed")
+    from releasekit.apply import Context, apply
+
     apply(plan, Context(root, report, run_step))
     return plan
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from releasekit.config import PYPROJECT, Config, VersionFile
+from releasekit.config import PYPROJECT, Config, VersionFile, parse_toml
 from releasekit.errors import ConfigError, VersionError
 
 Kind = Literal["project", "poetry", "dunder", "file", "uvlock"]
@@ -224,7 +224,40 @@ def _splice(match: re.Match[str], group: int | str, new: str) -> str:
     return match[0][:start] + new + match[0][end:]
 
 
+_TOML_VERSION = re.compile(
+    r"""^[ \t]*version[ \t]*=[ \t]*(?P<q>["'])(?P<value>[^"'\r\n\\]*)(?P=q)""", re.MULTILINE
+)
+_TOML_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
 def _replace_toml(text: str, kind: Kind, new: str) -> str:
+    """The version value replaced and nothing else: tomlkit, unless the plain line edit
+    below already proved itself (it keeps `releasekit bump` from importing tomlkit)."""
+    quick = _replace_toml_line(text, kind, new)
+    return quick if quick is not None else _replace_toml_document(text, kind, new)
+
+
+def _replace_toml_line(text: str, kind: Kind, new: str) -> str | None:
+    """Edit the `version = "..."` line of the table in place; None unless tomllib reads
+    the result as exactly the same document with only that value changed."""
+    name = "project" if kind == "project" else "tool.poetry"
+    header = re.search(r"^[ \t]*\[[ \t]*" + re.escape(name) + r"[ \t]*\]", text, re.MULTILINE)
+    if header is None:
+        return None
+    following = _TOML_HEADER.search(text, header.end())
+    found = _TOML_VERSION.search(text, header.end(), following.start() if following else len(text))
+    if found is None:
+        return None
+    result = text[: found.start("value")] + new + text[found.end("value") :]
+    expected, edited = parse_toml(text), parse_toml(result)
+    if expected is None or edited is None:
+        return None
+    table = expected["project"] if kind == "project" else expected["tool"]["poetry"]
+    table["version"] = new
+    return result if edited == expected else None
+
+
+def _replace_toml_document(text: str, kind: Kind, new: str) -> str:
     import tomlkit
     from tomlkit.items import String
 
