@@ -14,10 +14,11 @@ import http.client
 import socket
 import threading
 from collections.abc import Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import urlsplit
+
+from support.servers import Background
 
 HANG_LIMIT = 90.0  # a hanging answer gives up after this, or when the server stops
 FORWARD_TIMEOUT = 60.0
@@ -25,7 +26,7 @@ ACTIONS = ("forward", "503", "cut", "hang", "echo-auth", "stall")
 STALL = 2.0  # "stall": the upload is held this long (`marker` touched), then forwarded
 
 
-class IndexProxy:
+class IndexProxy(Background):
     """`with IndexProxy(index.url, ["503", "503"]) as proxy:` upload to `proxy.url`.
 
     Each POST takes the next action of `plan` (then `default`); GETs always reach the index.
@@ -41,16 +42,10 @@ class IndexProxy:
         self.posts: list[str] = []
         self.marker: Path | None = None  # touched when a stalled upload arrives
         self.stalled_done = threading.Event()  # set once a stalled upload reached the index
-        self.stop = threading.Event()
         self._lock = threading.Lock()
         parts = urlsplit(target)
         self._target = (parts.hostname or "127.0.0.1", parts.port or 80)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(self._handler())
 
     def next_action(self) -> str:
         with self._lock:
@@ -141,21 +136,6 @@ class IndexProxy:
                 return
 
         return Handler
-
-    def __enter__(self) -> IndexProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join(timeout=5)
 
 
 class SilentIndex:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import TypeVar
 
 HANG_LIMIT = 60.0  # a hanging handler gives up after this, or when the server stops
 
@@ -31,13 +32,43 @@ def not_found(_: Seen) -> Reply:
     return 404, {"Content-Type": "text/plain"}, b"not found"
 
 
-class Server:
+_Server = TypeVar("_Server", bound="Background")
+
+
+class Background:
+    """An HTTP server on 127.0.0.1 in a thread, for one `with` block; `stop` ends hangs."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.stop = threading.Event()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def __enter__(self: _Server) -> _Server:
+        self.thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+class Server(Background):
     """`with Server(answer) as server:` serves on `server.url` and fills `server.seen`."""
 
     def __init__(self, answer: Answer = not_found) -> None:
         self.answer = answer
         self.seen: list[Seen] = []
-        self.stop = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -66,27 +97,7 @@ class Server:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
+        super().__init__(Handler)
 
 
 def closed_port() -> int:
