@@ -267,6 +267,25 @@ def test_file_uploaded_elsewhere_meanwhile_with_other_content(
     assert len(asked) == 2
 
 
+def test_same_files_uploaded_elsewhere_meanwhile_count_as_published(
+    files: list[Path], token: str
+) -> None:
+    """A killed upload landing while the re-run runs: the re-run converges, in one go."""
+    asked: list[str] = []
+
+    def race(seen: Seen) -> Reply:
+        if seen.method == "POST":
+            return 400, {":reason": "File already exists."}, b""
+        asked.append(seen.path)
+        return not_found(seen) if len(asked) == 1 else listing(files, hashes=True)(seen)
+
+    with Server(race) as server:
+        report = upload(files, resolve_repository(server.url), {"PYPI_TOKEN": token})
+    assert report.uploaded == ()
+    assert sorted(report.already_there) == sorted(path.name for path in files)
+    assert len([seen for seen in server.seen if seen.method == "POST"]) == 1
+
+
 def test_other_refusal_names_the_file_and_the_reason(files: list[Path], token: str) -> None:
     reason = "Only one sdist may be uploaded per release."
 

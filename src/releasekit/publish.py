@@ -54,6 +54,10 @@ class UploadError(PublishError):
         self.output = output
 
 
+class _ArrivedMeanwhile(UploadError):
+    """The index refused a file because the very same file landed meanwhile: ask again."""
+
+
 def _interactive(environ: Mapping[str, str]) -> bool:
     if environ.get("CI"):
         return False
@@ -177,30 +181,54 @@ def publish(
         if warm is not None:
             warm.cancel()
         warm = twinecli.start("upload", cwd=next(iter(local.values())).parent, env=upload.env)
+    warnings: list[str] = []
     try:
-        warnings = check_token(environ, project, repository)
+        warnings += check_token(environ, project, repository)
         query_timeout = min(timeout, QUERY_TIMEOUT)
-        remote = existing_files(repository, project, version, timeout=query_timeout)
-        already: list[str] = []
-        for name, path in local.items():
-            if name not in remote:
+        for _round in range(3):  # converge when another upload lands the same files meanwhile
+            remote = existing_files(repository, project, version, timeout=query_timeout)
+            already, pending = _compare(local, remote, repository, warnings)
+            if not pending:
+                break
+            try:
+                upload.run(warm, pending, project, version, timeout)
+            except _ArrivedMeanwhile:
+                warm = twinecli.start("upload", cwd=pending[0].parent, env=upload.env)
                 continue
-            if remote[name] is None:
-                warnings.append(f"{name} is already on the index, which gives no sha256 to compare")
-            elif remote[name] != _sha256(path):
-                raise _conflict(name, repository)
-            already.append(name)
-        pending = [path for name, path in local.items() if name not in remote]
-        if pending:
-            upload.run(warm, pending, project, version, timeout)
+            break
+        else:
+            raise PublishError(
+                f"files of {project} {version} kept arriving on {_label(repository)} from "
+                "another upload while this one ran",
+                f"wait for the other upload to end, then re-run ({RERUN_NOTE})",
+            )
     finally:
         warm.cancel()
     return PublishReport(
         uploaded=tuple(path.name for path in pending),
         already_there=tuple(already),
         repository=safe_url(repository.upload_url),
-        warnings=tuple(warnings),
+        warnings=tuple(dict.fromkeys(warnings)),
     )
+
+
+def _compare(
+    local: dict[str, Path],
+    remote: Mapping[str, str | None],
+    repository: Repository,
+    warnings: list[str],
+) -> tuple[list[str], list[Path]]:
+    """Files already there (same sha256) and files still to upload; different content stops."""
+    already: list[str] = []
+    for name, path in local.items():
+        if name not in remote:
+            continue
+        if remote[name] is None:
+            warnings.append(f"{name} is already on the index, which gives no sha256 to compare")
+        elif remote[name] != _sha256(path):
+            raise _conflict(name, repository)
+        already.append(name)
+    return already, [path for name, path in local.items() if name not in remote]
 
 
 def twine_env(credentials: Mapping[str, str]) -> dict[str, str | None]:
@@ -323,7 +351,7 @@ def _rejected(
     except PublishError:
         remote = {}
     if path.name in remote and remote[path.name] == _sha256(path):
-        return UploadError(
+        return _ArrivedMeanwhile(
             f"{path.name} reached {_label(repo)} from another upload while this one ran",
             f"re-run to upload the rest ({RERUN_NOTE})",
             output=output,
