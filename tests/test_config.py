@@ -245,3 +245,22 @@ def test_paths_outside_the_project_are_refused(table: dict[str, object]) -> None
 def test_an_empty_changelog_path_is_refused() -> None:
     with pytest.raises(ConfigError, match="empty path"):
         from_table({"changelog": " "})
+
+
+@pytest.mark.parametrize(
+    ("tag", "tag_format", "expected"),
+    [
+        ("v1.4.0", "v{version}", "1.4.0"),
+        ("v1.4.0rc1", "v{version}", "1.4.0rc1"),
+        ("release-2.0.0-final", "release-{version}-final", "2.0.0"),
+        ("1.4.0", "{version}", "1.4.0"),
+        ("v", "v{version}", None),
+        ("1.4.0", "v{version}", None),
+        ("release-2.0.0", "release-{version}-final", None),
+    ],
+)
+def test_the_version_a_tag_carries(tag: str, tag_format: str, expected: str | None) -> None:
+    from releasekit.config import tag_version
+
+    assert tag_version(tag, tag_format) == expected
+    assert Config(tag_format=tag_format).version_of(tag) == expected

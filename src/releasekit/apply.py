@@ -14,7 +14,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -35,7 +35,6 @@ class Context:
     root: Path
     report: Report
     run_other: Callable[[Step], str | None] | None = None
-    done: list[str] = field(default_factory=list)
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -146,7 +145,6 @@ def apply(plan: Plan, ctx: Context) -> None:
             if isinstance(step, NO_RETURN):
                 public = True  # set before anything else can interrupt: the world saw it
                 journal.clear()
-            ctx.done.append(step.title)
         if plan.steps and not public:  # once pushed, a late signal changes nothing
             try:
                 signals.check()

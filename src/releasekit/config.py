@@ -50,6 +50,18 @@ class Config:
     def tag(self, version: str) -> str:
         return self.tag_format.format(version=version)
 
+    def version_of(self, tag: str) -> str | None:
+        return tag_version(tag, self.tag_format)
+
+
+def tag_version(tag: str, tag_format: str) -> str | None:
+    """The version text a tag carries for a tag format (v1.4.0 -> "1.4.0"); None if it
+    does not follow the format. The text is not checked to be a version."""
+    prefix, _, suffix = tag_format.partition("{version}")
+    if len(tag) <= len(prefix) + len(suffix) or not tag.startswith(prefix):
+        return None
+    return tag[len(prefix) : len(tag) - len(suffix)] if tag.endswith(suffix) else None
+
 
 _KEYS: dict[str, type | tuple[type, ...]] = {
     "branch": str,

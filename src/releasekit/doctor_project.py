@@ -81,11 +81,10 @@ def check_tags(world: World) -> Check:
     from packaging.version import InvalidVersion, Version
 
     config, version, tags = world.config, world.version, world.tags
-    prefix, _, suffix = config.tag_format.partition("{version}")
     releases: dict[str, Version] = {}
     for tag in tags:
-        text = tag[len(prefix) : len(tag) - len(suffix)]
-        if tag.startswith(prefix) and tag.endswith(suffix) and text:
+        text = config.version_of(tag)
+        if text:
             try:
                 releases[tag] = Version(text)
             except InvalidVersion:

@@ -88,10 +88,6 @@ class Git:
     def tag_object(self, tag: str) -> str | None:
         return self.query("rev-parse", "--verify", "-q", f"refs/tags/{tag}")
 
-    def tags_at(self, rev: str) -> list[str]:
-        out = self.query("tag", "--points-at", rev)
-        return out.split() if out else []
-
     def tags(self) -> list[str]:
         out = self.query("tag", "--list")
         return out.split() if out else []
@@ -110,9 +106,6 @@ class Git:
             sha, _, ref = line.partition("\t")
             found[ref] = sha
         return found
-
-    def commit_time(self, rev: str = "HEAD") -> str | None:
-        return self.query("log", "-1", "--pretty=%ct", rev)
 
     # -- commands --------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from packaging.version import Version
 
 from releasekit import changelog
 from releasekit import version as versions
+from releasekit.config import tag_version
 from releasekit.errors import ChangelogError, GitError, ReleaseError, VersionError
 from releasekit.sources import Location, replace
 from releasekit.state import GitState, Project
@@ -173,15 +174,12 @@ def current_version(project: Project, tags: Sequence[str]) -> Version:
 
 
 def latest_tag_version(tags: Sequence[str], tag_format: str) -> Version | None:
-    prefix, _, suffix = tag_format.partition("{version}")
     found: list[Version] = []
-    for tag in tags:
-        if tag.startswith(prefix) and tag.endswith(suffix):
-            text = tag[len(prefix) : len(tag) - len(suffix)] if suffix else tag[len(prefix) :]
-            try:
-                found.append(Version(text))
-            except ValueError:
-                continue
+    for text in filter(None, (tag_version(tag, tag_format) for tag in tags)):
+        try:
+            found.append(Version(text))
+        except ValueError:
+            continue
     return max(found, default=None)
 
 

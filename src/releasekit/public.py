@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
 
+from releasekit.config import tag_version
 from releasekit.errors import BuildError, ReleaseError
 from releasekit.git import Git
 from releasekit.plan import Build, GitHubRelease, Publish, Step, current_version
 from releasekit.state import Project, read_project
 from releasekit.version import canonical
+from releasekit.version import parse as parse_version
 
 if TYPE_CHECKING:
     from releasekit.dist import Dist
@@ -46,9 +48,8 @@ def tag_from_env(environ: Mapping[str, str]) -> str | None:
 
 def check_tag(tag: str, tag_format: str, version: str) -> None:
     """The tag must be a release tag for the format, naming the project's own version."""
-    prefix, _, suffix = tag_format.partition("{version}")
-    text = tag[len(prefix) : len(tag) - len(suffix)] if tag.startswith(prefix) else ""
-    if not tag.endswith(suffix) or not text:
+    text = tag_version(tag, tag_format)
+    if text is None:
         raise BuildError(
             f"tag {tag} does not match the tag format {tag_format}",
             "build from a release tag such as " + tag_format.format(version=version),
@@ -132,25 +133,25 @@ def github_release(
     project, version = project_version(root)
     config = project.config
     tag = tag or config.tag(version)
-    prefix, _, suffix = config.tag_format.partition("{version}")
-    tag_version = tag[len(prefix) : len(tag) - len(suffix)] if tag.startswith(prefix) else version
+    version = config.version_of(tag) or version
+    prerelease = parse_version(version).is_prerelease  # a one-line refusal for a non-version tag
     text = project.files.get(config.changelog)
     if text is None:
         raise ReleaseError(f"{config.changelog} does not exist", "the release body comes from it")
-    body = changelog.notes(text.decode("utf-8"), tag_version, config.changelog)
+    body = changelog.notes(text.decode("utf-8"), version, config.changelog)
     client = github.client_from_env(environ, Git(root).remote_url(config.remote))
     files: list[Path] = []
     if assets:
         from releasekit import dist
 
-        built = dist.verify(root / "dist", version=tag_version)
+        built = dist.verify(root / "dist", version=version)
         files = [built.sdist, built.wheel]
     return github_releases.publish_release(
         client,
         tag=tag,
         title=tag,
         body=body,
-        prerelease=Version(tag_version).is_prerelease,
+        prerelease=prerelease,
         assets=files,
     )
 
