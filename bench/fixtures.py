@@ -1,6 +1,6 @@
 """The repositories the benchmarks run in, built fresh for every run.
 
-The small sample is releasekit's own test project (`releasekit.sample`), plus the
+The small sample is releasekit's own test project (`releasekit.demo.sample`), plus the
 configuration bump-my-version and tbump need to do the same bump. The large one
 is that project with 10,000 commits, 5,000 release tags and a ~2 MB CHANGELOG,
 written in one `git fast-import` stream so it takes seconds, not minutes.
@@ -13,7 +13,7 @@ import itertools
 import subprocess
 from pathlib import Path
 
-from releasekit.sample import init_repository, write_project
+from releasekit.demo.sample import init_repository, write_project
 
 VERSION = "1.3.0"
 NEXT = "1.4.0"

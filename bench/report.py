@@ -154,7 +154,8 @@ def render(
         f"Written by `nox -s bench` (bench/run.py) on {today}, in {elapsed:.0f} s. "
         "Each pair runs in the same interleaved rounds after a warm-up; the ratio is "
         "releasekit's median over the other side's median (lower is better). "
-        "The sample repositories are `releasekit.sample` projects built fresh in bench/.work/; "
+        "The sample repositories are `releasekit.demo.sample` projects built fresh in "
+        "bench/.work/; "
         "the large one has 10,000 commits, 5,000 release tags and a ~2 MB CHANGELOG "
         "(made with `git fast-import`).",
         "",

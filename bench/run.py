@@ -35,7 +35,7 @@ from harness import (
     run_once,
 )
 
-from releasekit.localindex import LocalIndex
+from releasekit.demo.localindex import LocalIndex
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support.repostate import RepoState, capture
 
-from releasekit import sample
+from releasekit.demo import sample
 
 BIN = Path(sys.executable).parent
 

@@ -16,12 +16,12 @@ import pytest
 from conftest import SampleRepo
 from support.repostate import RepoState
 
-from releasekit import apply as apply_mod
-from releasekit import release as verbs
-from releasekit import state as state_mod
+from releasekit.core import apply as apply_mod
+from releasekit.core import release as verbs
+from releasekit.core import snapshot as state_mod
+from releasekit.core.plan import Commit, Options, Plan, Push, Step, Tag, WriteFile
 from releasekit.errors import PreflightError, ReleaseError
-from releasekit.git import Git
-from releasekit.plan import Commit, Options, Plan, Push, Step, Tag, WriteFile
+from releasekit.system.git import Git
 
 DATE = "2030-01-02"
 INIT = "src/sample_pkg/__init__.py"
@@ -115,7 +115,7 @@ def test_write_bytes_leaves_the_file_whole_when_the_disk_fills(
     def no_space(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("releasekit.apply.os.fsync", no_space)
+    monkeypatch.setattr("releasekit.core.apply.os.fsync", no_space)
     with pytest.raises(OSError):
         apply_mod.write_bytes(path, b'version = "1.4.0"\n')
     monkeypatch.undo()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from releasekit.changelog import SKELETON, notes, release, unreleased
+from releasekit.core.changelog import SKELETON, notes, release, unreleased
 from releasekit.errors import ChangelogError
 
 BASE = "https://github.com/example/sample-pkg"

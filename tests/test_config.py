@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from releasekit.config import Config, VersionFile, from_table, load, read_pyproject
+from releasekit.core.config import Config, VersionFile, from_table, load, read_pyproject
 from releasekit.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -260,7 +260,7 @@ def test_an_empty_changelog_path_is_refused() -> None:
     ],
 )
 def test_the_version_a_tag_carries(tag: str, tag_format: str, expected: str | None) -> None:
-    from releasekit.config import tag_version
+    from releasekit.core.config import tag_version
 
     assert tag_version(tag, tag_format) == expected
     assert Config(tag_format=tag_format).version_of(tag) == expected

@@ -13,9 +13,10 @@ import pytest
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
-from releasekit import dist, sample
+from releasekit.demo import sample
 from releasekit.errors import BuildError, ReleaseError, VersionError
-from releasekit.runner import Result
+from releasekit.publishing import dist
+from releasekit.system.runner import Result
 
 GOOD_BACKENDS = [backend for backend in sample.BACKENDS if backend != "broken"]
 

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from support.tokens import mint
 
-from releasekit import doctor, sample
-from releasekit.doctor import Check, Report
-from releasekit.init import WORKFLOW, InitOptions, init
-from releasekit.localindex import LocalIndex, free_port
+from releasekit.demo import sample
+from releasekit.demo.localindex import LocalIndex, free_port
+from releasekit.doctor import run as doctor
+from releasekit.doctor.model import Check, Report
+from releasekit.setup.init import WORKFLOW, InitOptions, init
 
 BIN = Path(sys.executable).parent
 NOT_PASS = {"token": "warn", "index": "skip"}  # a ready project, offline, without a token

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from support.github_api import GitHubStandIn, fake_token
 
-from releasekit import doctor, sample
-from releasekit.doctor import Check
-from releasekit.init import WORKFLOW, InitOptions, init
+from releasekit.demo import sample
+from releasekit.doctor import run as doctor
+from releasekit.doctor.model import Check
+from releasekit.setup.init import WORKFLOW, InitOptions, init
 
 BIN = Path(sys.executable).parent
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)

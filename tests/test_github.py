@@ -11,7 +11,7 @@ import pytest
 from support.github_api import GitHubStandIn, fake_token
 
 from releasekit.errors import GitHubError
-from releasekit.github import (
+from releasekit.github.api import (
     DEFAULT_API_URL,
     GitHubAPIError,
     GitHubClient,
@@ -23,7 +23,7 @@ from releasekit.github import (
     parse_remote,
     repo_from_env,
 )
-from releasekit.github_releases import publish_release
+from releasekit.github.releases import publish_release
 
 
 @pytest.fixture

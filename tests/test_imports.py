@@ -30,6 +30,8 @@ HEAVY = frozenset(
 )
 # What planning a release may need (versions, pyproject edits) but never the upload side.
 UPLOAD_SIDE = frozenset({"twine", "build", "requests", "rich", "nacl", "urllib3", "yaml"})
+# Both fronts are built from the flag table at import time; it imports nothing.
+FLAGS = ("releasekit.frontend", "releasekit.frontend.flags")
 HINT = "find who imports it with: python -X importtime {what} 2>&1 | less"
 
 
@@ -74,7 +76,7 @@ def test_importing_the_tasks_adds_nothing_heavy_to_invoke() -> None:
     tasks = loaded("import releasekit.tasks")
     added = tasks - baseline
     assert heavy(added) == [], HINT.format(what="-c 'import releasekit.tasks'")
-    assert ours(tasks) == {"releasekit", "releasekit.tasks"}, "the core must load inside a task"
+    assert ours(tasks) == {"releasekit", "releasekit.tasks", *FLAGS}, "the core loads in a task"
 
 
 def test_invoke_list_loads_only_the_tasks_module(tmp_path: Path) -> None:
@@ -92,7 +94,7 @@ def test_invoke_list_loads_only_the_tasks_module(tmp_path: Path) -> None:
     listed = proc.stdout.split()
     assert {"release", "bump", "changelog", "build", "publish"} <= set(listed), proc.stdout
     assert heavy(modules - baseline) == [], HINT.format(what="-m invoke --list")
-    assert ours(modules) == {"releasekit", "releasekit.tasks"}
+    assert ours(modules) == {"releasekit", "releasekit.tasks", *FLAGS}
 
 
 # What the `releasekit` console script runs.
@@ -106,12 +108,17 @@ def test_releasekit_help_loads_only_the_command_line(tmp_path: Path, args: list[
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "releasekit" in proc.stdout
     assert heavy(modules, HEAVY | {"invoke"}) == [], HINT.format(what="-m releasekit --help")
-    assert ours(modules) == {"releasekit", "releasekit.cli"}
+    assert ours(modules) == {"releasekit", "releasekit.cli", *FLAGS}
 
 
 def test_importing_the_release_verbs_leaves_the_upload_side_out() -> None:
-    modules = loaded("import releasekit.release, releasekit.plan, releasekit.commands")
-    assert heavy(modules, UPLOAD_SIDE) == [], HINT.format(what="-c 'import releasekit.release'")
+    modules = loaded(
+        "import releasekit.core.release, releasekit.publishing.after_push, "
+        "releasekit.frontend.verbs"
+    )
+    assert heavy(modules, UPLOAD_SIDE) == [], HINT.format(
+        what="-c 'import releasekit.core.release'"
+    )
 
 
 def test_planning_a_release_leaves_the_upload_side_out(repo: SampleRepo) -> None:
@@ -122,4 +129,8 @@ def test_planning_a_release_leaves_the_upload_side_out(repo: SampleRepo) -> None
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
     assert "1.3.0 -> 1.4.0" in proc.stdout
     assert heavy(modules, UPLOAD_SIDE) == [], HINT.format(what="-m releasekit release --dry-run")
-    assert not ours(modules) & {"releasekit.dist", "releasekit.publish", "releasekit.token"}
+    assert not ours(modules) & {
+        "releasekit.publishing.dist",
+        "releasekit.publishing.upload",
+        "releasekit.publishing.pypi_token",
+    }

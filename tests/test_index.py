@@ -10,7 +10,7 @@ import pytest
 from support.servers import Reply, Seen, Server, closed_port
 
 from releasekit.errors import ConfigError, PublishError
-from releasekit.index import Repository, existing_files, resolve_repository
+from releasekit.publishing.index import Repository, existing_files, resolve_repository
 
 SDIST = "sample_pkg-1.3.0.tar.gz"
 WHEEL = "sample_pkg-1.3.0-py3-none-any.whl"

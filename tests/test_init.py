@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import sample
-from releasekit.changelog import SKELETON
-from releasekit.init import TASKS_LINE, WORKFLOW, InitOptions, init
-from releasekit.workflow import WorkflowOptions, render_nox_sessions, render_release
+from releasekit.core.changelog import SKELETON
+from releasekit.demo import sample
+from releasekit.setup.init import TASKS_LINE, WORKFLOW, InitOptions, init
+from releasekit.setup.workflow import WorkflowOptions, render_nox_sessions, render_release
 
 if sys.version_info >= (3, 11):
     import tomllib

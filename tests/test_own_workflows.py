@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from releasekit.init import NOXFILE, RELEASE_SESSIONS, nox_sessions
-from releasekit.workflow import WorkflowOptions, inspect_workflow, render_ci, render_release
+from releasekit.setup.init import NOXFILE, RELEASE_SESSIONS, nox_sessions
+from releasekit.setup.workflow import WorkflowOptions, inspect_workflow, render_ci, render_release
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 OPTIONS = WorkflowOptions("releasekit")
 RENDER = (
     "python -c 'from pathlib import Path; "
-    "from releasekit.workflow import WorkflowOptions, render_ci, render_release; "
+    "from releasekit.setup.workflow import WorkflowOptions, render_ci, render_release; "
     'o = WorkflowOptions("releasekit"); w = Path(".github/workflows"); '
     'w.joinpath("release.yml").write_text(render_release(o)); '
     'w.joinpath("ci.yml").write_text(render_ci(o))\''

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from releasekit.config import Config
-from releasekit.errors import ChangelogError, GitError, ReleaseError, VersionError
-from releasekit.plan import (
+from releasekit.core.config import Config
+from releasekit.core.plan import (
     Build,
     Commit,
     GitHubRelease,
@@ -26,8 +25,9 @@ from releasekit.plan import (
     latest_tag_version,
     next_version,
 )
-from releasekit.sources import Location, Sources
-from releasekit.state import GitState, Project, RemoteState
+from releasekit.core.snapshot import GitState, Project, RemoteState
+from releasekit.core.sources import Location, Sources
+from releasekit.errors import ChangelogError, GitError, ReleaseError, VersionError
 
 PYPROJECT = '[project]\r\nname = "sample-pkg"\r\nversion = "1.3.0"  # keep\r\n'
 INIT = '"""Sample."""\n\n__version__ = "1.3.0"\n'

@@ -15,11 +15,13 @@ import pytest
 from support.servers import Reply, Seen, Server, closed_port, not_found
 from support.tokens import mint
 
-from releasekit import dist, runner, sample
+from releasekit.demo import sample
+from releasekit.demo.localindex import LocalIndex
 from releasekit.errors import PublishError, ReleaseError
-from releasekit.index import Repository, existing_files, resolve_repository
-from releasekit.localindex import LocalIndex
-from releasekit.publish import credentials_env, publish
+from releasekit.publishing import dist
+from releasekit.publishing.index import Repository, existing_files, resolve_repository
+from releasekit.publishing.upload import credentials_env, publish
+from releasekit.system import runner
 
 PROJECT, VERSION = "sample-pkg", "1.3.0"
 SCOPED = [[1, [PROJECT]], [2, [str(uuid.uuid4())]]]

@@ -22,7 +22,7 @@ import pytest
 from conftest import SampleRepo
 from support.repostate import RepoState
 
-from releasekit import sample
+from releasekit.demo import sample
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -20,9 +20,10 @@ import pytest
 from support.github_api import GitHubStandIn, fake_token
 from support.tokens import mint
 
-from releasekit import sample, secret
+from releasekit.demo import sample
 from releasekit.errors import ReleaseError
-from releasekit.init import WORKFLOW, InitOptions, init
+from releasekit.setup import secret
+from releasekit.setup.init import WORKFLOW, InitOptions, init
 
 BIN = Path(sys.executable).parent
 SCOPED = [[1, ["sample-pkg"]], [2, ["6f3a1c1e-0000-4000-8000-000000000000"]]]

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from releasekit import config as config_mod
-from releasekit.config import Config, VersionFile
+from releasekit.core import config as config_mod
+from releasekit.core.config import Config, VersionFile
+from releasekit.core.sources import Location, Sources, discover, replace, uv_lock_version
 from releasekit.errors import ConfigError, VersionError
-from releasekit.sources import Location, Sources, discover, replace, uv_lock_version
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support.tokens import encode, macaroon, mint
 
-from releasekit.token import Finding, TokenInfo, audit, read_token
+from releasekit.publishing.pypi_token import Finding, TokenInfo, audit, read_token
 
 PYPI_URL = "https://upload.pypi.org/legacy/"
 TESTPYPI_URL = "https://test.pypi.org/legacy/"

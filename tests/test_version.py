@@ -8,8 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import InvalidVersion, Version
 
-from releasekit.errors import VersionError
-from releasekit.version import (
+from releasekit.core.version import (
     PARTS,
     bump,
     canonical,
@@ -19,6 +18,7 @@ from releasekit.version import (
     parse,
     to_semver,
 )
+from releasekit.errors import VersionError
 
 PRE_OPTIONS = (None, "alpha", "beta", "rc")
 PEP440_TOKEN = {"alpha": "a", "beta": "b", "rc": "rc"}

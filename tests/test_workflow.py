@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from releasekit.errors import ConfigError
-from releasekit.workflow import (
+from releasekit.setup.workflow import (
     ACTION_PINS,
     WorkflowOptions,
     inspect_workflow,

@@ -9,12 +9,16 @@ from collections.abc import Sequence
 
 
 class ReleaseError(Exception):
-    """A failure the user can act on; never shown with a traceback."""
+    """A failure the user can act on; never shown with a traceback.
 
-    def __init__(self, cause: str, fix: str = "") -> None:
+    `output` is the failing tool's full (masked) output, which --verbose prints.
+    """
+
+    def __init__(self, cause: str, fix: str = "", *, output: str = "") -> None:
         super().__init__(cause)
         self.cause = cause
         self.fix = fix
+        self.output = output
 
     def __str__(self) -> str:
         return f"{self.cause}; {self.fix}" if self.fix else self.cause
@@ -38,10 +42,6 @@ class GitError(ReleaseError):
 
 class CommandError(ReleaseError):
     """A child process failed or timed out."""
-
-    def __init__(self, cause: str, fix: str = "", *, output: str = "") -> None:
-        super().__init__(cause, fix)
-        self.output = output
 
 
 class BuildError(ReleaseError):

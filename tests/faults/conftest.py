@@ -14,8 +14,9 @@ from support.tokens import mint
 from faults import plugin
 from faults.faultkit import Scenario
 from faults.worlds import PROJECT, VERSION, Repo, make_repo
-from releasekit import dist, sample
-from releasekit.localindex import LocalIndex
+from releasekit.demo import sample
+from releasekit.demo.localindex import LocalIndex
+from releasekit.publishing import dist
 
 
 def pytest_configure(config: pytest.Config) -> None:

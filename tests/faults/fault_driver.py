@@ -52,7 +52,7 @@ def _signal_when_file(spec: dict[str, Any]) -> None:
 def _signal_during_step(spec: dict[str, Any]) -> None:
     import threading
 
-    from releasekit import apply
+    from releasekit.core import apply
 
     wanted = int(spec["during_step"])
     number = getattr(signal, spec["signal"])
@@ -74,7 +74,7 @@ def _signal_during_step(spec: dict[str, Any]) -> None:
 
 
 def _signal_after_step(spec: dict[str, Any]) -> None:
-    from releasekit import apply
+    from releasekit.core import apply
 
     wanted = int(spec["after_step"])
     number = getattr(signal, spec["signal"])
@@ -113,7 +113,7 @@ class _FullDisk:
 
 
 def _enospc(spec: dict[str, Any]) -> None:
-    from releasekit import apply
+    from releasekit.core import apply
 
     wanted = int(spec.get("enospc_on_write", 0))
     sticky = bool(spec.get("enospc_sticky"))

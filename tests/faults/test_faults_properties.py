@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 
 from faults.faultkit import Scenario
 from faults.worlds import INIT, Repo, make_repo
-from releasekit import release, sample
+from releasekit.core import release
+from releasekit.core.plan import Options, Plan, WriteFile
+from releasekit.core.version import Part
+from releasekit.demo import sample
 from releasekit.errors import ReleaseError
-from releasekit.plan import Options, Plan, WriteFile
-from releasekit.version import Part
 
 DATE = "2026-11-26"
 T = TypeVar("T")

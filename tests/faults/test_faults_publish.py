@@ -28,7 +28,7 @@ from faults.worlds import (
     sha256,
     world,
 )
-from releasekit.localindex import LocalIndex
+from releasekit.demo.localindex import LocalIndex
 
 SCOPED = [[1, [PROJECT]], [2, [str(uuid.uuid4())]]]
 

@@ -18,8 +18,8 @@ from support.servers import closed_port
 
 from faults.faultkit import Scenario, tool
 from faults.worlds import Repo, on_github
-from releasekit.localindex import LocalIndex
-from releasekit.workflow import WorkflowOptions, render_ci, render_release
+from releasekit.demo.localindex import LocalIndex
+from releasekit.setup.workflow import WorkflowOptions, render_ci, render_release
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from support.github_api import GitHubStandIn
 from faults.faultkit import Scenario
 from faults.faultnet import IndexProxy
 from faults.worlds import Repo, install_hook, on_github, world
-from releasekit.localindex import LocalIndex
+from releasekit.demo.localindex import LocalIndex
 
 STEPS = 9  # 3 files, commit, tag, push, build, upload, GitHub release
 PUSH = 6

@@ -18,7 +18,7 @@ from pathlib import Path
 from support.github_api import GitHubStandIn
 from support.repostate import RepoState, capture
 
-from releasekit import sample
+from releasekit.demo import sample
 
 PROJECT, VERSION = "sample-pkg", "1.3.0"
 SDIST, WHEEL = "sample_pkg-1.3.0.tar.gz", "sample_pkg-1.3.0-py3-none-any.whl"
@@ -65,7 +65,7 @@ def make_repo(
         with (root / "pyproject.toml").open("a") as pyproject:
             pyproject.write(f"\n[tool.releasekit]\n{tool_table.strip()}\n")
     if noxfile:
-        from releasekit.workflow import render_nox_sessions
+        from releasekit.setup.workflow import render_nox_sessions
 
         (root / "noxfile.py").write_text(render_nox_sessions())
     remote = base / "remote.git"

@@ -1,0 +1,1 @@
+"""The release: config, versions, changelog, snapshot, plan, apply, verbs. Imports system/."""

@@ -1,0 +1,281 @@
+"""The verbs every front calls: release, bump, changelog, notes.
+
+Each verb looks at the project once, computes a plan (pure), and applies it
+unless asked for a dry run. Fronts only parse flags and print.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Protocol
+
+from packaging.version import Version
+
+from releasekit.core import changelog as changelog_mod
+from releasekit.core.plan import (
+    Commit,
+    Options,
+    Plan,
+    Push,
+    Step,
+    Tag,
+    WriteFile,
+    current_version,
+    edits,
+    git_problems,
+    next_version,
+)
+from releasekit.core.snapshot import GitState, Project, read_git, read_project
+from releasekit.core.sources import read_text
+from releasekit.core.version import canonical
+from releasekit.errors import GitError, PreflightError, ReleaseError
+from releasekit.system.git import Git
+
+Confirm = Callable[[Plan], bool]
+Report = Callable[[str], None]
+RunStep = Callable[[Step], "str | None"]
+
+
+class PlanPublic(Protocol):
+    """Plans the steps after the push (build, upload, GitHub release) and checks them now.
+
+    The fronts pass publishing.after_push.plan_public_steps; without one, none are planned.
+    """
+
+    def __call__(
+        self,
+        project: Project,
+        options: Options,
+        state: GitState,
+        version: str,
+        tag: str,
+        notes: str,
+        environ: Mapping[str, str],
+        *,
+        resumed: bool = False,
+    ) -> tuple[list[Step], list[ReleaseError], list[str]]: ...
+
+
+def plan_release(
+    root: Path,
+    options: Options,
+    *,
+    date: str,
+    environ: Mapping[str, str] | None = None,
+    public: PlanPublic | None = None,
+) -> Plan:
+    """Everything a release would do, and every problem that stops it."""
+    environ = os.environ if environ is None else environ
+    from releasekit.core.apply import check_not_running
+
+    check_not_running(root)  # before reading files another release may be writing
+    project = read_project(root)
+    config = project.config
+    git = Git(root)
+    if not git.is_repository():
+        raise GitError(f"{root} is not in a git repository", "git init and commit the project")
+    current = canonical(current_version(project, git.tags() if project.sources.tag_only else []))
+    resumed = _plan_resume(project, options, current, environ, public)
+    if resumed is not None:
+        return resumed
+    new = canonical(next_version(Version(current), options))
+    tag = config.tag(new)
+    writes, problems = edits(
+        project, new, date=date, tag=tag, allow_empty=options.allow_empty_changelog
+    )
+    paths = tuple(write.path for write in writes)
+    state = read_git(root, config, tag, list(paths), remote=options.push)
+    problems.extend(git_problems(state, project, tag, paths, options.push))
+    notes = _notes(writes, config.changelog, new)
+    sign = config.sign if options.sign is None else options.sign
+    steps: list[Step] = [
+        *writes,
+        Commit(paths, config.commit_message.format(version=new)),
+        Tag(tag, f"{tag}\n\n{notes}".strip() + "\n", sign),
+    ]
+    messages: list[str] = []
+    if options.push:
+        steps.append(Push(config.remote, (f"refs/heads/{config.branch}", f"refs/tags/{tag}")))
+        if public is not None:
+            after, more, messages = public(project, options, state, new, tag, notes, environ)
+            steps += after
+            problems += more
+    return Plan(
+        project.sources.project,
+        current,
+        new,
+        tag,
+        notes,
+        tuple(steps),
+        tuple(problems),
+        messages=tuple(messages),
+    )
+
+
+def _plan_resume(
+    project: Project,
+    options: Options,
+    current: str,
+    environ: Mapping[str, str],
+    public: PlanPublic | None,
+) -> Plan | None:
+    """Converge: when HEAD is already the release commit of the current version, finish it.
+
+    A run that failed after its tag (push rejected with --no-push later lifted, upload
+    cut off, GitHub down) is completed by running the same command again.
+    """
+    config = project.config
+    tag = config.tag(current)
+    git = Git(project.root)
+    if options.new_version is not None or options.allow_empty_changelog:
+        return None
+    head = git.head()
+    if head is None or git.ref(f"refs/tags/{tag}") != head:
+        return None
+    text = project.files.get(config.changelog)
+    if text is not None and not changelog_mod.unreleased(text.decode("utf-8")).empty:
+        return None
+    state = read_git(project.root, config, tag, [], remote=options.push)
+    problems = git_problems(state, project, tag, (), options.push, resumed=True)
+    notes = _notes_of(project, current)
+    steps: list[Step] = []
+    notes_for_user: list[str] = []
+    if options.push:
+        missing = []
+        remote_sha = state.remote.branch_sha
+        # Push the branch when the remote lacks it or is strictly behind the release commit;
+        # when it moved on past it, only the tag is missing.
+        if remote_sha is None or (remote_sha != state.head and state.head_in_remote):
+            missing.append(f"refs/heads/{config.branch}")
+        if state.remote.tag_sha is None:
+            missing.append(f"refs/tags/{tag}")
+        if missing:
+            steps.append(Push(config.remote, tuple(missing)))
+        if public is not None:
+            after, more, notes_for_user = public(
+                project, options, state, current, tag, notes, environ, resumed=True
+            )
+            steps += after
+            problems += more
+    if steps:
+        message = f"{tag} is already committed and tagged at HEAD: finishing that release"
+    else:
+        message = f"{tag} is released: HEAD is its release commit and [Unreleased] is empty"
+    return Plan(
+        project.sources.project,
+        current,
+        current,
+        tag,
+        notes,
+        tuple(steps),
+        tuple(problems),
+        resumed=True,
+        messages=(message, *notes_for_user),
+    )
+
+
+def _notes(writes: list[WriteFile], path: str, version: str) -> str:
+    for write in writes:
+        if write.path == path:
+            return changelog_mod.notes(write.after.decode("utf-8"), version, path)
+    return ""
+
+
+def _notes_of(project: Project, version: str) -> str:
+    text = project.files.get(project.config.changelog)
+    if text is None:
+        return ""
+    try:
+        return changelog_mod.notes(text.decode("utf-8"), version, project.config.changelog)
+    except ReleaseError:
+        return ""
+
+
+def release(
+    root: Path,
+    options: Options,
+    *,
+    date: str,
+    dry_run: bool = False,
+    report: Report,
+    confirm: Confirm | None = None,
+    run_step: RunStep | None = None,
+    public: PlanPublic | None = None,
+) -> Plan:
+    """Plan, refuse on any problem, ask, then apply (undone on failure before the push)."""
+    plan = plan_release(root, options, date=date, public=public)
+    if dry_run:
+        return plan
+    return release_plan(root, plan, report=report, confirm=confirm, run_step=run_step)
+
+
+def release_plan(
+    root: Path,
+    plan: Plan,
+    *,
+    report: Report,
+    confirm: Confirm | None = None,
+    run_step: RunStep | None = None,
+) -> Plan:
+    """Apply a plan computed earlier: refuse on any problem, ask, then run."""
+    if plan.problems:
+        raise PreflightError(plan.problems)
+    if not plan.steps:
+        return plan
+    if confirm is not None and not confirm(plan):
+        raise ReleaseError("release cancelled", "nothing was changed")
+    from releasekit.core.apply import Context, apply
+
+    apply(plan, Context(root, report, run_step))
+    return plan
+
+
+def plan_files(root: Path, options: Options, *, date: str, versions: bool, changelog: bool) -> Plan:
+    """`bump` (version files) and `changelog` (CHANGELOG only): file edits, no git."""
+    project = read_project(root)
+    tags = Git(root).tags() if project.sources.tag_only else []
+    current = canonical(current_version(project, tags))
+    new = canonical(next_version(Version(current), options))
+    tag = project.config.tag(new)
+    writes, problems = edits(
+        project,
+        new,
+        date=date,
+        tag=tag,
+        allow_empty=options.allow_empty_changelog,
+        version_files=versions,
+        roll_changelog=changelog,
+    )
+    problems.extend(
+        ReleaseError(f"{path} is read-only", f"make it writable (chmod u+w {path})")
+        for path in project.unwritable
+        if any(write.path == path for write in writes)
+    )
+    notes = _notes(writes, project.config.changelog, new) if changelog else ""
+    return Plan(project.sources.project, current, new, tag, notes, tuple(writes), tuple(problems))
+
+
+def edit_files(
+    root: Path,
+    options: Options,
+    *,
+    date: str,
+    versions: bool = True,
+    changelog: bool = False,
+    dry_run: bool = False,
+    report: Report,
+) -> Plan:
+    plan = plan_files(root, options, date=date, versions=versions, changelog=changelog)
+    return plan if dry_run else release_plan(root, plan, report=report)
+
+
+def notes(root: Path, version: str | None = None) -> str:
+    """A version's CHANGELOG section (default: the current version)."""
+    project = read_project(root)
+    if version is None:
+        tags = Git(root).tags() if project.sources.tag_only else []
+        version = canonical(current_version(project, tags))
+    path = project.config.changelog
+    return changelog_mod.notes(read_text(root / path), version, path)

@@ -1,0 +1,106 @@
+"""Look at the world once: the files and git facts a release plan is computed from.
+
+Everything here only reads. The plan (plan.py) is then pure code over this value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from releasekit.core import config as config_mod
+from releasekit.core.config import PYPROJECT, Config
+from releasekit.core.sources import Sources, decode, discover, read_text
+from releasekit.errors import ConfigError, ReleaseError
+from releasekit.system.git import Git
+
+
+@dataclass(frozen=True)
+class RemoteState:
+    """What the remote has, read with one ls-remote; `error` when it could not be read."""
+
+    branch_sha: str | None = None
+    tag_sha: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class GitState:
+    head: str | None
+    branch: str | None
+    changed: tuple[str, ...]
+    tracked: frozenset[str]
+    remote_url: str | None
+    remote: RemoteState
+    local_tag: str | None  # the commit the release tag points to locally
+    head_in_remote: bool  # the remote branch's commit is known here and HEAD contains it
+
+
+@dataclass(frozen=True)
+class Project:
+    """The project as it is: config, version sources and the files a release may write."""
+
+    root: Path
+    config: Config
+    sources: Sources
+    files: Mapping[str, bytes]
+    unwritable: tuple[str, ...]
+
+
+def read_project(root: Path) -> Project:
+    """Config, version sources and the bytes of every file a release may write."""
+    data = config_mod.read_pyproject(root)
+    config = config_mod.load(root, data)
+    sources = discover(root, data, read_text(root / PYPROJECT), config)
+    paths = {location.path for location in sources.locations} | {config.changelog}
+    files: dict[str, bytes] = {}
+    for path in sorted(paths):
+        try:
+            files[path] = (root / path).read_bytes()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:  # a folder, unreadable: `changelog = ""` must not crash
+            raise ConfigError(
+                f"cannot read {path!r}: {exc.strerror or exc}",
+                "point [tool.releasekit] changelog / version-files at a file",
+            ) from None
+        decode(files[path], path)  # every later edit decodes it: refuse other encodings now
+    unwritable = tuple(path for path in files if not os.access(root / path, os.W_OK))
+    return Project(root, config, sources, files, unwritable)
+
+
+def read_git(
+    root: Path, config: Config, tag: str | None, paths: list[str], *, remote: bool
+) -> GitState:
+    """Local git facts, plus the remote's branch and tag when `remote` is asked for."""
+    git = Git(root)
+    head = git.head()
+    remote_url = git.remote_url(config.remote)
+    remote_state = RemoteState()
+    if remote and remote_url is not None:
+        refs = [f"refs/heads/{config.branch}"] + ([f"refs/tags/{tag}"] if tag else [])
+        try:
+            found = git.ls_remote(config.remote, refs)
+        except ReleaseError as exc:
+            remote_state = RemoteState(error=exc.cause)
+        else:
+            remote_state = RemoteState(
+                found.get(f"refs/heads/{config.branch}"),
+                found.get(f"refs/tags/{tag}") if tag else None,
+            )
+    remote_sha = remote_state.branch_sha
+    head_in_remote = bool(
+        remote_sha and head and git.has_commit(remote_sha) and git.is_ancestor(remote_sha, head)
+    )
+    return GitState(
+        head=head,
+        branch=git.branch(),
+        changed=tuple(git.changed_files()) if head else (),
+        tracked=frozenset(git.tracked(paths)) if head else frozenset(),
+        remote_url=remote_url,
+        remote=remote_state,
+        local_tag=git.ref(f"refs/tags/{tag}") if tag else None,
+        head_in_remote=head_in_remote,
+    )

@@ -1,0 +1,1 @@
+"""The demo: sample projects, a local index, both release paths run. Imports setup/ and below."""

@@ -1,0 +1,1 @@
+"""GitHub's REST API: client, remotes, releases, Actions secrets. Imports system/ only."""

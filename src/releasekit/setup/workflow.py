@@ -1,0 +1,319 @@
+"""Render hardened GitHub Actions workflows and the nox release sessions; read a user's release.yml.
+
+Templates live in `releasekit/templates` (package data). Every action they use comes from
+ACTION_PINS, so updating a pin is one edit here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from releasekit.errors import ConfigError
+
+# name -> (full commit SHA, version tag it points to); checked against each action's repository.
+ACTION_PINS: dict[str, tuple[str, str]] = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
+    "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
+}
+
+# The canonical PEP 440 versions releasekit writes: X.Y.Z with an optional aN, bN or rcN.
+_NUMBER = "(0|[1-9][0-9]*)"
+VERSION_REGEX = rf"{_NUMBER}\.{_NUMBER}\.{_NUMBER}((a|b|rc){_NUMBER})?"
+
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
+_TAG_AFFIX = re.compile(r"[A-Za-z0-9._/@+-]*")
+_SIMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_INDEX_URLS = {"pypi": "https://pypi.org", "testpypi": "https://test.pypi.org"}
+_INDEX_TITLES = {"pypi": "PyPI", "testpypi": "TestPyPI"}
+_BLOCK = re.compile(r"%\((\w+)\)s")
+
+
+@dataclass(frozen=True)
+class WorkflowOptions:
+    """What changes between projects in release.yml and ci.yml; checked when created."""
+
+    project: str
+    tag_format: str = "v{version}"
+    trusted_publishing: bool = False
+    environment: str = "pypi"
+    python_version: str = "3.12"
+    repository: str = "pypi"
+
+    def __post_init__(self) -> None:
+        # Every value lands in YAML or bash: accept only characters that need no quoting.
+        if not _PROJECT_NAME.fullmatch(self.project):
+            raise ConfigError(
+                f"project name {self.project!r} is not a valid Python package name",
+                "use the [project] name from pyproject.toml",
+            )
+        release_tag_regex(self.tag_format)
+        for label, value in (
+            ("environment", self.environment),
+            ("python_version", self.python_version),
+            ("repository", self.repository),
+        ):
+            if not _SIMPLE_NAME.fullmatch(value):
+                raise ConfigError(
+                    f"workflow {label} {value!r} has characters a workflow cannot hold safely",
+                    "use letters, digits, '.', '_' and '-' only",
+                )
+        if self.trusted_publishing and self.repository not in _INDEX_URLS:
+            raise ConfigError(
+                f"trusted publishing is not available for repository {self.repository!r}",
+                "use pypi or testpypi, or publish with a PYPI_TOKEN secret",
+            )
+
+
+def release_tag_regex(tag_format: str) -> str:
+    """The anchored ERE (bash `=~` and Python `re` alike) a release tag of `tag_format` matches."""
+    prefix, marker, suffix = tag_format.partition("{version}")
+    if not marker or "{version}" in suffix:
+        raise ConfigError(
+            f"tag format {tag_format!r} must contain {{version}} exactly once", "e.g. v{version}"
+        )
+    if not (_TAG_AFFIX.fullmatch(prefix) and _TAG_AFFIX.fullmatch(suffix)):
+        raise ConfigError(
+            f"tag format {tag_format!r} has characters a git tag or workflow cannot hold safely",
+            "use letters, digits and . _ / @ + - around {version}",
+        )
+    return f"^{_ere_literal(prefix)}{VERSION_REGEX}{_ere_literal(suffix)}$"
+
+
+def _ere_literal(text: str) -> str:
+    # Of the characters _TAG_AFFIX allows, only '.' and '+' mean something in an ERE.
+    return re.sub(r"([.+])", r"\\\1", text)
+
+
+def uses(action: str) -> str:
+    """A `uses:` value pinned by full SHA, with the version as the trailing comment."""
+    sha, version = ACTION_PINS[action]
+    return f"{action}@{sha} # {version}"
+
+
+def render_release(options: WorkflowOptions) -> str:
+    """release.yml: a build job (tag checked first) and a publish job in a protected environment."""
+    index = _INDEX_TITLES.get(options.repository, options.repository)
+    environment = ["    environment:", f"      name: {options.environment}"]
+    if options.repository in _INDEX_URLS:
+        project = re.sub(r"[-_.]+", "-", options.project).lower()
+        environment.append(f"      url: {_INDEX_URLS[options.repository]}/project/{project}/")
+    if options.trusted_publishing:
+        setup = [
+            f"# On {index}, add this repository as a trusted publisher of {options.project}",
+            f"# (workflow release.yml, environment {options.environment}): no token is stored.",
+        ]
+        id_token = [
+            "      id-token: write # trusted publishing: the index trades it for an upload token"
+        ]
+        publish_env: list[str] = []
+    else:
+        setup = [
+            f"# Store an upload token for {options.project} as secret PYPI_TOKEN of the GitHub",
+            f"# environment {options.environment} (Settings > Environments): only uploads see it.",
+        ]
+        id_token = []
+        publish_env = [
+            "        env: # the token reaches this step only, not the installs before it",
+            "          PYPI_TOKEN: ${{ secrets.PYPI_TOKEN }}",
+        ]
+    extra_args = "" if options.repository == "pypi" else f" -- --repository {options.repository}"
+    values: dict[str, str | list[str]] = {
+        **_pins(),
+        "project": options.project,
+        "tag_format": options.tag_format,
+        "tag_regex": release_tag_regex(options.tag_format),
+        "example_tag": options.tag_format.replace("{version}", "1.4.0"),
+        "example_pre_tag": options.tag_format.replace("{version}", "1.4.0rc1"),
+        "python_version": options.python_version,
+        "index_title": index,
+        "publish_args": extra_args,
+        "publish_setup": setup,
+        "environment_block": environment,
+        "id_token_permission": id_token,
+        "publish_env": publish_env,
+    }
+    return _render("release.yml", values)
+
+
+def render_ci(options: WorkflowOptions) -> str:
+    """ci.yml: the project's default nox sessions on every push and pull request."""
+    values = {**_pins(), "project": options.project, "python_version": options.python_version}
+    return _render("ci.yml", values)
+
+
+def render_nox_sessions(*, default_spec: str = "releasekit") -> str:
+    """The `build` and `publish` sessions for a noxfile; safe to append to an existing one."""
+    if not default_spec.strip() or re.search(r'["\\\x00-\x1f\x7f]', default_spec):
+        raise ConfigError(
+            f"releasekit requirement {default_spec!r} cannot be written into a noxfile",
+            "give a requirement such as releasekit>=1.0 (no quotes, backslashes or newlines)",
+        )
+    return _render("nox_sessions.py.tmpl", {"default_spec": f'"{default_spec}"'})
+
+
+def _pins() -> dict[str, str]:
+    return {name.split("/")[1].replace("-", "_"): uses(name) for name in ACTION_PINS}
+
+
+def _render(template: str, values: Mapping[str, str | list[str]]) -> str:
+    """Fill `%(name)s` placeholders; a line holding only a placeholder takes a list of lines."""
+    from importlib.resources import files
+
+    text = files("releasekit.setup.templates").joinpath(template).read_text(encoding="utf-8")
+    lines: list[str] = []
+    for line in text.splitlines():
+        block = _BLOCK.fullmatch(line)
+        if block:
+            value = values[block.group(1)]
+            lines.extend([value] if isinstance(value, str) else value)
+        else:
+            lines.append(line % values)
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class WorkflowFacts:
+    """What a readiness check needs to know about a release workflow, ours or the user's.
+
+    `id_token_in_publish` is the publish job's effective grant (its own permissions, else the
+    workflow's); `publish_secrets` names the secrets it can read (GITHUB_TOKEN excluded).
+    """
+
+    triggers_on_release: bool
+    triggers_on_tag_push: bool
+    runs_publish_session: bool
+    reads_pypi_token_in_publish: bool
+    id_token_in_publish: bool
+    id_token_at_top: bool
+    publish_job: str | None
+    environment: str | None
+    publish_secrets: tuple[str, ...] = ()
+
+
+# `nox ... -s [other sessions] publish`, not `-s publish-docs`.
+_NOX_PUBLISH = re.compile(
+    r"\bnox\b[^\n]*?\s(?:-s|-e|--sessions?)(?:\s+|=)(?:[\w.-]+[\s,]+)*?publish(?![\w-])"
+)
+_OTHER_PUBLISH = re.compile(
+    r"\breleasekit\s+publish\b|\btwine\s+upload\b|\b(?:uv|poetry|hatch|flit|pdm)\s+publish\b"
+)
+_PUBLISH_ACTION = re.compile(r"pypa/gh-action-pypi-publish@", re.IGNORECASE)
+_SECRET = re.compile(r"\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
+_RELEASE_TYPES = {"published", "released", "created", "prereleased"}
+
+
+def inspect_workflow(text: str) -> WorkflowFacts:
+    """Read a release workflow's YAML and report triggers, the publish job and its credentials."""
+    workflow = _load_workflow(text)
+    events = _events(workflow.get("on", workflow.get(True)))
+    jobs = workflow["jobs"]
+    found = next(((name, job) for name, job in jobs.items() if _publishes(job)), None)
+    publish_job, job = (str(found[0]), found[1]) if found else (None, {})
+    top_permissions = workflow.get("permissions")
+    secrets = sorted(
+        {name for name in _secrets_in([job, workflow.get("env")]) if name != "GITHUB_TOKEN"}
+    )
+    return WorkflowFacts(
+        triggers_on_release=_on_release(events),
+        triggers_on_tag_push=_on_tag_push(events),
+        runs_publish_session=any(_NOX_PUBLISH.search(run) for run in _runs(job)),
+        reads_pypi_token_in_publish=bool(publish_job and secrets),
+        id_token_in_publish=bool(publish_job)
+        and _grants_id_token(job.get("permissions", top_permissions)),
+        id_token_at_top=_grants_id_token(top_permissions),
+        publish_job=publish_job,
+        environment=_environment_name(job.get("environment")),
+        publish_secrets=tuple(secrets) if publish_job else (),
+    )
+
+
+def _load_workflow(text: str) -> dict[Any, Any]:
+    try:
+        import yaml
+    except ModuleNotFoundError as exc:
+        raise ConfigError("PyYAML is not installed", "pip install pyyaml") from exc
+
+    try:
+        workflow = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = " ".join(str(getattr(exc, "problem", None) or type(exc).__name__).split())
+        raise ConfigError(
+            f"workflow is not valid YAML{where}: {problem}", "fix the YAML there and re-run"
+        ) from exc
+    if not isinstance(workflow, dict) or not isinstance(workflow.get("jobs"), dict):
+        raise ConfigError(
+            "workflow has no top-level jobs mapping", "a GitHub Actions workflow needs jobs:"
+        )
+    return workflow
+
+
+def _events(on: object) -> dict[str, Any]:
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list):
+        return {str(event): None for event in on}
+    return {str(key): value for key, value in on.items()} if isinstance(on, dict) else {}
+
+
+def _on_release(events: Mapping[str, Any]) -> bool:
+    if "release" not in events:
+        return False
+    types = (events["release"] or {}).get("types") if isinstance(events["release"], dict) else None
+    if types is None:
+        return True  # GitHub's default: every activity type
+    return bool(_RELEASE_TYPES & set([types] if isinstance(types, str) else types))
+
+
+def _on_tag_push(events: Mapping[str, Any]) -> bool:
+    if "push" not in events:
+        return False
+    push = events["push"] if isinstance(events["push"], dict) else {}
+    if "tags" in push or "tags-ignore" in push:
+        return True
+    # With only a branch filter, tag pushes do not run the workflow; with no filter they do.
+    return not ("branches" in push or "branches-ignore" in push)
+
+
+def _steps(job: object) -> list[Mapping[str, Any]]:
+    steps = job.get("steps") if isinstance(job, dict) else None
+    return [step for step in steps if isinstance(step, dict)] if isinstance(steps, list) else []
+
+
+def _runs(job: object) -> list[str]:
+    return [step["run"] for step in _steps(job) if isinstance(step.get("run"), str)]
+
+
+def _publishes(job: object) -> bool:
+    if any(_NOX_PUBLISH.search(run) or _OTHER_PUBLISH.search(run) for run in _runs(job)):
+        return True
+    return any(_PUBLISH_ACTION.match(str(step.get("uses", ""))) for step in _steps(job))
+
+
+def _secrets_in(values: object) -> Iterator[str]:
+    if isinstance(values, str):
+        for match in _SECRET.finditer(values):
+            yield match.group(1) or match.group(2)
+    elif isinstance(values, dict):
+        yield from _secrets_in(list(values.values()))
+    elif isinstance(values, list):
+        for value in values:
+            yield from _secrets_in(value)
+
+
+def _grants_id_token(permissions: object) -> bool:
+    if permissions == "write-all":
+        return True
+    return isinstance(permissions, dict) and permissions.get("id-token") == "write"
+
+
+def _environment_name(environment: object) -> str | None:
+    if isinstance(environment, dict):
+        environment = environment.get("name")
+    return environment if isinstance(environment, str) else None

@@ -1,0 +1,1 @@
+"""The world outside, wrapped once: processes (runner), git, redaction. Imports errors only."""
