@@ -233,6 +233,10 @@ def edits(
     return writes, problems
 
 
+def read_only(path: str) -> ReleaseError:
+    return ReleaseError(f"{path} is read-only", f"make it writable (chmod u+w {path})")
+
+
 def git_problems(
     git: GitState,
     project: Project,
@@ -273,10 +277,7 @@ def git_problems(
         problems.append(
             GitError(f"{', '.join(untracked)} not tracked by git", "git add and commit it first")
         )
-    for path in project.unwritable:
-        problems.append(
-            ReleaseError(f"{path} is read-only", f"make it writable (chmod u+w {path})")
-        )
+    problems.extend(read_only(path) for path in project.unwritable)
     if git.local_tag is not None and not resumed:
         problems.append(
             GitError(

@@ -26,6 +26,7 @@ from releasekit.core.plan import (
     edits,
     git_problems,
     next_version,
+    read_only,
 )
 from releasekit.core.snapshot import GitState, Project, read_git, read_project
 from releasekit.core.sources import read_text
@@ -58,6 +59,12 @@ class PlanPublic(Protocol):
     ) -> tuple[list[Step], list[ReleaseError], list[str]]: ...
 
 
+def read_version(project: Project) -> str:
+    """The current version, canonical; a tag-only project's comes from git's tags."""
+    tags = Git(project.root).tags() if project.sources.tag_only else []
+    return canonical(current_version(project, tags))
+
+
 def plan_release(
     root: Path,
     options: Options,
@@ -76,7 +83,7 @@ def plan_release(
     git = Git(root)
     if not git.is_repository():
         raise GitError(f"{root} is not in a git repository", "git init and commit the project")
-    current = canonical(current_version(project, git.tags() if project.sources.tag_only else []))
+    current = read_version(project)
     resumed = _plan_resume(project, options, current, environ, public)
     if resumed is not None:
         return resumed
@@ -235,8 +242,7 @@ def release_plan(
 def plan_files(root: Path, options: Options, *, date: str, versions: bool, changelog: bool) -> Plan:
     """`bump` (version files) and `changelog` (CHANGELOG only): file edits, no git."""
     project = read_project(root)
-    tags = Git(root).tags() if project.sources.tag_only else []
-    current = canonical(current_version(project, tags))
+    current = read_version(project)
     new = canonical(next_version(Version(current), options))
     tag = project.config.tag(new)
     writes, problems = edits(
@@ -249,9 +255,7 @@ def plan_files(root: Path, options: Options, *, date: str, versions: bool, chang
         roll_changelog=changelog,
     )
     problems.extend(
-        ReleaseError(f"{path} is read-only", f"make it writable (chmod u+w {path})")
-        for path in project.unwritable
-        if any(write.path == path for write in writes)
+        read_only(path) for path in project.unwritable if any(w.path == path for w in writes)
     )
     notes = _notes(writes, project.config.changelog, new) if changelog else ""
     return Plan(project.sources.project, current, new, tag, notes, tuple(writes), tuple(problems))
@@ -275,7 +279,6 @@ def notes(root: Path, version: str | None = None) -> str:
     """A version's CHANGELOG section (default: the current version)."""
     project = read_project(root)
     if version is None:
-        tags = Git(root).tags() if project.sources.tag_only else []
-        version = canonical(current_version(project, tags))
+        version = read_version(project)
     path = project.config.changelog
     return changelog_mod.notes(read_text(root / path), version, path)

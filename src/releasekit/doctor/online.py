@@ -16,12 +16,14 @@ from urllib.parse import quote
 
 from releasekit.doctor.model import Check, CheckFunction, Needs, World
 from releasekit.errors import GitHubError
+from releasekit.github.api import secrets_path
+from releasekit.system.facts import GITHUB_TOKENS, PYPI_TOKEN
 
 if TYPE_CHECKING:
     from releasekit.github.api import GitHubClient
     from releasekit.setup.workflow import WorkflowFacts
 
-SECRET = "PYPI_TOKEN"  # noqa: S105 - the secret's name, not its value
+SECRET = PYPI_TOKEN
 WARN_AGE = dt.timedelta(days=183)  # about 6 months
 FAIL_AGE = dt.timedelta(days=365)  # 12 months
 RUNS = 5
@@ -71,7 +73,7 @@ class Online:
     def check_github(self, world: World) -> Check:
         from releasekit.github import api as github
 
-        names = [name for name in ("GITHUB_TOKEN", "GH_TOKEN") if world.environ.get(name, "")]
+        names = [name for name in GITHUB_TOKENS if world.environ.get(name, "").strip()]
         if not names:
             self._missing = "a GitHub token (see github)"
             return Check(
@@ -128,15 +130,15 @@ class Online:
         if SECRET not in facts.publish_secrets:
             if facts.id_token_in_publish:
                 return SecretState(None, trusted=True, note=f"job {job}")
-            raise Needs("a publish job that reads PYPI_TOKEN (see workflow-credentials)")
+            raise Needs(f"a publish job that reads {SECRET} (see workflow-credentials)")
         base = client.repo_path
         environment = facts.environment
         if environment is not None:
-            path = f"{base}/environments/{quote(environment, safe='')}/secrets/{SECRET}"
+            path = f"{secrets_path(base, environment)}/{SECRET}"
             found = _get(client, path, _right("Environments"))
             if found is not None:
                 return SecretState(f"environment {environment}", _text(found, "updated_at"))
-        found = _get(client, f"{base}/actions/secrets/{SECRET}", _right("Secrets"))
+        found = _get(client, f"{secrets_path(base, None)}/{SECRET}", _right("Secrets"))
         if found is None:
             return SecretState(None)
         note = f" (environment {environment} has none)" if environment else ""
@@ -341,8 +343,9 @@ def _right(name: str) -> str:
 
 def _refused(name: str, error: GitHubError, what: str) -> Check:
     """A check GitHub would not answer: a warning with the right to add, not a crash."""
-    status = getattr(error, "status", None)
-    if status == 403 and "rate limit" not in error.cause:
+    from releasekit.github.api import GitHubAPIError
+
+    if isinstance(error, GitHubAPIError) and error.status == 403 and not error.rate_limited:
         return Check(name, "warn", f"{what} (403: the token lacks the right)", error.fix)
     return Check(name, "warn", error.cause, error.fix)
 

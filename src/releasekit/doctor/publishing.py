@@ -6,12 +6,12 @@ import json
 import os
 import re
 import shutil
-import time
 from typing import Any
 
 from releasekit.doctor.model import Check, CheckFunction, Needs, World
 from releasekit.errors import CommandError, ConfigError, ReleaseError
 from releasekit.setup.init import WORKFLOW
+from releasekit.system.facts import PYPI_TOKEN
 
 ZIZMOR_TIMEOUT = 120.0
 _ZIZMOR_FINDINGS = (0, 11, 12, 13, 14)  # exit codes: clean, or the highest finding's severity
@@ -156,7 +156,7 @@ def check_workflow_credentials(world: World) -> Check:
     if job is None:
         raise Needs("a publish job (see workflow-publish)")
     name = "workflow-credentials"
-    token = "PYPI_TOKEN" in facts.publish_secrets
+    token = PYPI_TOKEN in facts.publish_secrets
     oidc = facts.id_token_in_publish
     if facts.id_token_at_top:
         return Check(
@@ -235,9 +235,9 @@ def _line(finding: dict[str, Any]) -> str:
 
 def check_token(world: World) -> Check:
     from releasekit.publishing import index
-    from releasekit.publishing.pypi_token import audit, index_of_url, read_token
+    from releasekit.publishing.pypi_token import audit, describe, index_of_url, read_token
 
-    token = world.environ.get("PYPI_TOKEN", "").strip()
+    token = world.environ.get(PYPI_TOKEN, "").strip()
     if not token:
         return Check(
             "token",
@@ -258,18 +258,7 @@ def check_token(world: World) -> Check:
             "create an API token in your PyPI account settings and put it in PYPI_TOKEN",
         )
     info = read_token(token)
-    scope = (
-        f"scoped to {', '.join(info.projects)}"
-        if info.projects
-        else "account-wide"
-        if info.account_wide
-        else "of a scope that cannot be read offline"
-    )
-    if info.expires_at is None:
-        expiry = "no expiry"
-    else:
-        expiry = "expires " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(info.expires_at))
-    detail = f"PYPI_TOKEN is a {info.index or 'unknown index'} token, {scope}, {expiry}"
+    detail = f"{PYPI_TOKEN} is a {describe(info)}"
     findings = audit(token, repository_url=repository.upload_url, project=world.name)
     errors = [finding.message for finding in findings if finding.level == "error"]
     if errors:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from releasekit.errors import PreflightError, ReleaseError
+from releasekit.system.facts import interactive
 from releasekit.system.redact import redact
 
 if TYPE_CHECKING:  # the plan and its imports load only for the commands that plan
@@ -38,11 +39,6 @@ def bullet(text: str) -> None:
     """A step's report, one bullet a line."""
     for line in text.splitlines():
         say(f"- {line}")
-
-
-def interactive() -> bool:
-    """A person is at a terminal: not in CI and stdin is a TTY."""
-    return sys.stdin.isatty() and os.environ.get("CI", "").lower() not in ("1", "true", "yes")
 
 
 def today() -> str:
@@ -104,7 +100,7 @@ def release(
         _show_dry_run(plan)
         return
 
-    confirm = None if yes or not interactive() else _confirm
+    confirm = None if yes or not interactive(os.environ, sys.stdin) else _confirm
     for message in plan.messages if plan.steps or not plan.problems else ():
         say(message)
     verbs.release_plan(

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from releasekit import __version__
 from releasekit.errors import GitHubError
+from releasekit.system.facts import github_token
 from releasekit.system.redact import redact
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -28,12 +29,24 @@ _SCP_LIKE = re.compile(r"(?:[^@/:]+@)?([^@/:]+):(?!/)(.*)")
 
 
 class GitHubAPIError(GitHubError):
-    """GitHub answered with an error status; `status` and `errors` let callers converge."""
+    """GitHub answered with an error status; callers decide by `status`, `rate_limited`
+    and `detail` (GitHub's own words), never by parsing `cause`."""
 
-    def __init__(self, cause: str, fix: str, *, status: int, errors: Sequence[Any] = ()) -> None:
+    def __init__(
+        self,
+        cause: str,
+        fix: str,
+        *,
+        status: int,
+        errors: Sequence[Any] = (),
+        rate_limited: bool = False,
+        detail: str = "",
+    ) -> None:
         super().__init__(cause, fix)
         self.status = status
         self.errors = tuple(errors)
+        self.rate_limited = rate_limited
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -122,12 +135,18 @@ def repo_from_env(environ: Mapping[str, str], remote_url: str | None) -> Repo:
     return Repo(*parsed)
 
 
+def secrets_path(repo_path: str, environment: str | None) -> str:
+    """Where Actions secrets live: the repository's, or one environment's."""
+    if environment is None:
+        return f"{repo_path}/actions/secrets"
+    return f"{repo_path}/environments/{quote(environment, safe='')}/secrets"
+
+
 def api_token(environ: Mapping[str, str]) -> str:
     """GITHUB_TOKEN (Actions' name), then GH_TOKEN (the gh CLI's name)."""
-    for name in ("GITHUB_TOKEN", "GH_TOKEN"):
-        token = environ.get(name, "").strip()
-        if token:
-            return token
+    token = github_token(environ)
+    if token is not None:
+        return token
     raise GitHubError(
         "no GitHub token", "set GITHUB_TOKEN or GH_TOKEN (a token with contents: write)"
     )
@@ -247,10 +266,12 @@ class GitHubClient:
         message = _message(payload, raw)
         errors = payload.get("errors", []) if isinstance(payload, dict) else []
         errors = errors if isinstance(errors, list) else []
+        rate_limited = status == 403 and ("rate limit" in message.lower() or _rate_limited(headers))
+        detail = message
         if status == 401:
             cause = f"GitHub rejected the token (401 {message or 'Bad credentials'})"
             fix = "create a new token with contents: write and put it in GITHUB_TOKEN or GH_TOKEN"
-        elif status == 403 and ("rate limit" in message.lower() or _rate_limited(headers)):
+        elif rate_limited:
             cause = f"GitHub's rate limit stopped {where} (403 {message})"
             fix = "wait for the limit to reset (X-RateLimit-Reset) and run again"
         elif status == 403:
@@ -262,7 +283,8 @@ class GitHubClient:
             fix = f"check GITHUB_REPOSITORY / the git remote ({self.repo}) and the token's access"
         elif status == 422:
             details = "; ".join(_one_error(item) for item in errors[:5])
-            cause = f"GitHub refused {where} (422 {message}{': ' + details if details else ''})"
+            detail = f"{message}{': ' + details if details else ''}"
+            cause = f"GitHub refused {where} (422 {detail})"
             fix = "correct the values GitHub named and run again"
         elif status in {301, 302, 307, 308}:
             moved = headers.get("Location", "") if headers is not None else ""
@@ -274,7 +296,14 @@ class GitHubClient:
         else:
             cause = f"GitHub refused {where} ({status} {message})"
             fix = "check the request and GitHub's message"
-        return GitHubAPIError(self._redact(cause), self._redact(fix), status=status, errors=errors)
+        return GitHubAPIError(
+            self._redact(cause),
+            self._redact(fix),
+            status=status,
+            errors=errors,
+            rate_limited=rate_limited,
+            detail=self._redact(detail),
+        )
 
 
 def _rate_limited(headers: Any) -> bool:

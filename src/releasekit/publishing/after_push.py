@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 from packaging.version import InvalidVersion, Version
 
 from releasekit.core.config import tag_version
-from releasekit.core.plan import Build, GitHubRelease, Options, Publish, Step, current_version
+from releasekit.core.plan import Build, GitHubRelease, Options, Publish, Step
+from releasekit.core.release import read_version
 from releasekit.core.snapshot import GitState, Project, read_project
 from releasekit.core.version import canonical
 from releasekit.core.version import parse as parse_version
 from releasekit.errors import BuildError, ReleaseError
+from releasekit.system.facts import github_token
 from releasekit.system.git import Git
 
 if TYPE_CHECKING:
@@ -33,8 +35,7 @@ Say = Callable[[str], None]
 
 def project_version(root: Path) -> tuple[Project, str]:
     project = read_project(root)
-    tags = Git(root).tags() if project.sources.tag_only else []
-    return project, canonical(current_version(project, tags))
+    return project, read_version(project)
 
 
 def tag_from_env(environ: Mapping[str, str]) -> str | None:
@@ -59,7 +60,7 @@ def check_tag(tag: str, tag_format: str, version: str) -> None:
     except InvalidVersion:
         raise BuildError(
             f"tag {tag} is not a release tag: {text!r} is not a PEP 440 version",
-            "release with `invoke release`, which tags the canonical version",
+            "release with `releasekit release` / `invoke release`, which tag the canonical version",
         ) from None
     if canonical(parsed) != text or parsed.local is not None:
         raise BuildError(
@@ -186,14 +187,15 @@ def plan_public_steps(
     github = options.github_release
     if github is None:
         github = config.github_release and _on_github(state.remote_url, environ)
-        if github and not (environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN")):
+        if github and github_token(environ) is None:
             github = False
             messages.append(
                 "no GITHUB_TOKEN or GH_TOKEN: the GitHub release is left out "
-                f"(run `invoke github-release --tag {tag}` with a token later)"
+                f"(run `releasekit github-release --tag {tag}` or `invoke github-release "
+                f"--tag {tag}` with a token later)"
             )
     if github:
-        if not (environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN")):
+        if github_token(environ) is None:
             problems.append(
                 ReleaseError(
                     "no GitHub token for the GitHub release",

@@ -6,7 +6,6 @@ missing from the sdist); then the files are checked the way an index would see t
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 from releasekit.errors import BuildError, CommandError, VersionError
 from releasekit.publishing import twine_child as twinecli
 from releasekit.system import runner
+from releasekit.system.facts import sha256
 from releasekit.system.redact import redact
 
 TWINE_CHECK_TIMEOUT = 300.0
@@ -47,15 +47,6 @@ class Dist:
     sdist: Path
     wheel: Path
     checksums: Path
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks so large wheels do not fill memory."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def uv_binary() -> str | None:

@@ -17,6 +17,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from releasekit.errors import ConfigError, PublishError
+from releasekit.publishing.pypi_token import PYPI, TESTPYPI, index_of_url
+from releasekit.system.facts import normalize_name
 
 PYPI_UPLOAD = "https://upload.pypi.org/legacy/"
 PYPI_SIMPLE = "https://pypi.org/simple/"
@@ -26,8 +28,6 @@ DEFAULT_PYPIRC = Path("~/.pypirc")
 ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
 MAX_PAGE_BYTES = 64 * 1024 * 1024
 MAX_REDIRECTS = 2
-_PYPI_HOSTS = {"upload.pypi.org", "pypi.org", "pypi.python.org"}
-_TESTPYPI_HOSTS = {"test.pypi.org", "testpypi.python.org"}
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,10 @@ def _from_url(url: str, name: str, pypirc: Path | None = None) -> Repository:
             "give an http(s) URL such as http://127.0.0.1:8080/, or pypi, testpypi "
             "or a .pypirc section name",
         )
-    if host in _PYPI_HOSTS:
+    known = index_of_url(url)
+    if known == PYPI:
         return Repository(name, PYPI_UPLOAD, PYPI_SIMPLE, True, False, pypirc)
-    if host in _TESTPYPI_HOSTS:
+    if known == TESTPYPI:
         return Repository(name, TESTPYPI_UPLOAD, TESTPYPI_SIMPLE, False, True, pypirc)
     upload = url if parts.path else url + "/"
     base = safe_url(upload).split("#")[0].split("?")[0]
@@ -116,11 +117,6 @@ def resolve_repository(name_or_url: str, *, pypirc: Path | None = None) -> Repos
         f"unknown repository {name_or_url!r}",
         f"use one of {known}, an index URL, or add it to [distutils] index-servers in {path}",
     )
-
-
-def normalize(name: str) -> str:
-    """PEP 503 normalized project name, as used in simple API URLs."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 class _Anchors(HTMLParser):
@@ -230,7 +226,7 @@ def existing_files(
     repo: Repository, project: str, version: str, *, timeout: float = 30
 ) -> dict[str, str | None]:
     """Filename -> sha256 (None when the index gives none) of `version`'s files already there."""
-    url = f"{repo.simple_url.rstrip('/')}/{normalize(project)}/"
+    url = f"{repo.simple_url.rstrip('/')}/{normalize_name(project)}/"
     fetched = _fetch(url, timeout)
     if fetched is None:
         return {}

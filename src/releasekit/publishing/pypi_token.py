@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import time
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
+
+from releasekit.system.facts import normalize_name
 
 PREFIX = "pypi-"
 PYPI = "pypi.org"
@@ -57,11 +58,6 @@ UNREADABLE = TokenInfo(None, None, False, None, None, readable=False)
 
 class _Malformed(Exception):
     """Internal: the bytes are not a V2 macaroon (never leaves this module)."""
-
-
-def normalize_name(name: str) -> str:
-    """PEP 503 normalization, as PyPI stores project names in token caveats."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
@@ -207,6 +203,18 @@ def _read(token: str) -> TokenInfo:
         not_before=scope.not_before,
         readable=scope.understood,
     )
+
+
+def describe(info: TokenInfo) -> str:
+    """What a token is, holding no part of it: "pypi.org token, scoped to x, no expiry"."""
+    if info.projects:
+        scope = "scoped to " + ", ".join(info.projects)
+    elif info.account_wide:
+        scope = "account-wide"
+    else:
+        scope = "of a scope that cannot be read offline"
+    expiry = "no expiry" if info.expires_at is None else "expires " + _when(info.expires_at)
+    return f"{info.index or 'PyPI'} token, {scope}, {expiry}"
 
 
 def index_of_url(url: str) -> str | None:

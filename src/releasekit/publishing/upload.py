@@ -7,7 +7,6 @@ run twine as a child process with the credentials in its environment only.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import subprocess
@@ -29,11 +28,12 @@ from releasekit.publishing.index import (
 )
 from releasekit.publishing.pypi_token import audit
 from releasekit.system import runner
+from releasekit.system.facts import PYPI_TOKEN, interactive, sha256
 from releasekit.system.redact import redact
 
 QUERY_TIMEOUT = 30.0
 AUTH_FIX = "make a new project-scoped token, update the PYPI_TOKEN secret, re-run"
-_SECRET_INPUTS = ("PYPI_TOKEN", "TWINE_PASSWORD")
+_SECRET_INPUTS = (PYPI_TOKEN, "TWINE_PASSWORD")
 RERUN_NOTE = "files already on the index are skipped when you re-run"
 
 
@@ -55,15 +55,6 @@ class _ArrivedMeanwhile(UploadError):
     """The index refused a file because the very same file landed meanwhile: ask again."""
 
 
-def _interactive(environ: Mapping[str, str]) -> bool:
-    if environ.get("CI"):
-        return False
-    try:
-        return sys.stdin is not None and sys.stdin.isatty()
-    except (ValueError, OSError):
-        return False
-
-
 def credentials_env(environ: Mapping[str, str]) -> dict[str, str]:
     """Variables for twine: PYPI_TOKEN first, else TWINE_* as given, else none.
 
@@ -71,14 +62,14 @@ def credentials_env(environ: Mapping[str, str]) -> dict[str, str]:
     reason not to try trusted publishing.
     """
     env: dict[str, str] = {}
-    token = environ.get("PYPI_TOKEN", "").strip()
+    token = environ.get(PYPI_TOKEN, "").strip()
     if token:
         env = {"TWINE_USERNAME": "__token__", "TWINE_PASSWORD": token}
     else:
         for name in ("TWINE_USERNAME", "TWINE_PASSWORD"):
             if environ.get(name):
                 env[name] = environ[name]
-    if not _interactive(environ):
+    if not interactive(environ, sys.stdin):
         env["TWINE_NON_INTERACTIVE"] = "1"
     return env
 
@@ -91,25 +82,17 @@ def _label(repo: Repository) -> str:
     return safe_url(repo.upload_url)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _conflict(filename: str, repo: Repository) -> PublishError:
     return PublishError(
         f"{filename} already exists on {_label(repo)} with different content",
         "a published file can never be replaced: bump the version "
-        "(invoke release --part patch) and release again",
+        "(releasekit release --part patch, or invoke release --part patch) and release again",
     )
 
 
 def check_token(environ: Mapping[str, str], project: str, repo: Repository) -> list[str]:
     """Stop on a token PyPI would refuse; return the warnings."""
-    token = environ.get("PYPI_TOKEN", "").strip() or environ.get("TWINE_PASSWORD", "")
+    token = environ.get(PYPI_TOKEN, "").strip() or environ.get("TWINE_PASSWORD", "")
     if not token.startswith("pypi-"):
         return []
     target = PYPI_UPLOAD if repo.is_pypi else TESTPYPI_UPLOAD if repo.is_testpypi else ""
@@ -222,7 +205,7 @@ def _compare(
             continue
         if remote[name] is None:
             warnings.append(f"{name} is already on the index, which gives no sha256 to compare")
-        elif remote[name] != _sha256(path):
+        elif remote[name] != sha256(path):
             raise _conflict(name, repository)
         already.append(name)
     return already, [path for name, path in local.items() if name not in remote]
@@ -231,7 +214,7 @@ def _compare(
 def twine_env(credentials: Mapping[str, str]) -> dict[str, str | None]:
     """The environment twine runs in: its TWINE_* credentials and nothing it must not see."""
     env: dict[str, str | None] = {**credentials, "COLUMNS": "300"}  # no rich line wrapping
-    env["PYPI_TOKEN"] = None  # twine reads TWINE_* only: one copy of the token fewer
+    env[PYPI_TOKEN] = None  # twine reads TWINE_* only: one copy of the token fewer
     if not credentials.get("TWINE_PASSWORD"):
         env["TWINE_PASSWORD"] = None  # even an empty one turns trusted publishing off
     return env
@@ -347,7 +330,7 @@ def _rejected(
         remote = existing_files(repo, project, version, timeout=QUERY_TIMEOUT)
     except PublishError:
         remote = {}
-    if path.name in remote and remote[path.name] == _sha256(path):
+    if path.name in remote and remote[path.name] == sha256(path):
         return _ArrivedMeanwhile(
             f"{path.name} reached {_label(repo)} from another upload while this one ran",
             f"re-run to upload the rest ({RERUN_NOTE})",

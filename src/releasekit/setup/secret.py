@@ -11,20 +11,19 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal
-from urllib.parse import quote
 
 from releasekit.errors import ConfigError, GitHubError, ReleaseError
-from releasekit.github.api import GitHubAPIError, GitHubClient
+from releasekit.github.api import GitHubAPIError, GitHubClient, secrets_path
+from releasekit.system.facts import PYPI_TOKEN
 
 if TYPE_CHECKING:
     from releasekit.publishing.index import Repository
 
-SECRET_NAME = "PYPI_TOKEN"  # noqa: S105 - the secret's name, not its value
+SECRET_NAME = PYPI_TOKEN
 MAX_INPUT = 64 * 1024
 _RIGHTS = "Secrets: read and write (fine-grained token; classic tokens: the repo scope)"
 _ENV_RIGHTS = "Environments: read and write (fine-grained token; classic tokens: the repo scope)"
@@ -173,20 +172,11 @@ def audit_token(
             f"{stored}run releasekit {again} again with the right token",
         )
     warnings = [finding.message for finding in findings]
-    if info.projects:
-        scope = "scoped to " + ", ".join(info.projects)
-    elif info.account_wide:
-        scope = "account-wide"
-    else:
-        scope = "of a scope that cannot be read offline"
+    if not info.projects and not info.account_wide:
         warnings.append(
             "the token's scope cannot be read offline: make sure it is scoped to " + project
         )
-    if info.expires_at is None:
-        expiry = "no expiry"
-    else:
-        expiry = "expires " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(info.expires_at))
-    return TokenVerdict(f"a {info.index or 'PyPI'} token, {scope}, {expiry}", tuple(warnings))
+    return TokenVerdict("a " + tokens.describe(info), tuple(warnings))
 
 
 def project_target(root: Path, repository: str | None = None) -> tuple[str, Repository]:
@@ -268,10 +258,7 @@ def _where_release_yml_reads(root: Path) -> tuple[str | None, str]:
 
 
 def _scope_path(plan: SecretPlan) -> str:
-    base = plan.client.repo_path
-    if plan.environment is None:
-        return f"{base}/actions/secrets"
-    return f"{base}/environments/{quote(plan.environment, safe='')}/secrets"
+    return secrets_path(plan.client.repo_path, plan.environment)
 
 
 def _rights(plan: SecretPlan) -> str:
@@ -347,7 +334,7 @@ def _explain(plan: SecretPlan, error: GitHubAPIError) -> GitHubError:
             "GitHub rejected the GitHub token (401 Bad credentials); nothing was stored",
             f"put a valid token in GITHUB_TOKEN or GH_TOKEN, with {_rights(plan)}",
         )
-    if error.status == 403 and "rate limit" not in error.cause:
+    if error.status == 403 and not error.rate_limited:
         return GitHubError(
             f"the GitHub token has no right to the Actions secrets of {repo} (403); "
             "nothing was stored",
@@ -365,9 +352,8 @@ def _explain(plan: SecretPlan, error: GitHubAPIError) -> GitHubError:
             "check GITHUB_REPOSITORY / the git remote, and that the token may access it",
         )
     if error.status == 422:
-        details = error.cause.partition("(422 ")[2].rstrip(")")
         return GitHubError(
-            f"GitHub refused the secret {SECRET_NAME} for {plan.where} (422 {details}); "
+            f"GitHub refused the secret {SECRET_NAME} for {plan.where} (422 {error.detail}); "
             "nothing was stored",
             "run releasekit secret set again: it fetches the current public key",
         )

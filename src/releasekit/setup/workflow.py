@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from releasekit.errors import ConfigError
+from releasekit.system.facts import normalize_name
 
 # name -> (full commit SHA, version tag it points to); checked against each action's repository.
 ACTION_PINS: dict[str, tuple[str, str]] = {
@@ -100,7 +101,7 @@ def render_release(options: WorkflowOptions) -> str:
     index = _INDEX_TITLES.get(options.repository, options.repository)
     environment = ["    environment:", f"      name: {options.environment}"]
     if options.repository in _INDEX_URLS:
-        project = re.sub(r"[-_.]+", "-", options.project).lower()
+        project = normalize_name(options.project)
         environment.append(f"      url: {_INDEX_URLS[options.repository]}/project/{project}/")
     if options.trusted_publishing:
         setup = [

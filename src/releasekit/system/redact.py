@@ -6,6 +6,8 @@ import os
 import re
 from collections.abc import Iterable
 
+from releasekit.system.facts import GITHUB_TOKENS, PYPI_TOKEN
+
 # PyPI tokens, GitHub tokens (classic and fine-grained), bearer headers.
 _PATTERNS = re.compile(
     r"pypi-[A-Za-z0-9_\-]{16,}"
@@ -13,7 +15,7 @@ _PATTERNS = re.compile(
     r"|github_pat_[A-Za-z0-9_]{20,}"
     r"|(?i:bearer)\s+[A-Za-z0-9._\-]{16,}"
 )
-SECRET_VARIABLES = ("PYPI_TOKEN", "TWINE_PASSWORD", "GITHUB_TOKEN", "GH_TOKEN")
+SECRET_VARIABLES = (PYPI_TOKEN, "TWINE_PASSWORD", *GITHUB_TOKENS)
 MASK = "********"
 
 
