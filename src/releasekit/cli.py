@@ -36,7 +36,9 @@ def _verb_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], verb:
         return
     # `releasekit secret set|check`: Invoke spells the second one `invoke secret --check`.
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    store = actions.add_parser("set", help="read a token, check it, store it encrypted")
+    store = actions.add_parser(
+        "set", help="read a token, check it, store it encrypted", description=verb.doc
+    )
     check = actions.add_parser("check", help="only check a token, store nothing")
     check.set_defaults(check=True)
     for flag in verb.flags:
