@@ -35,9 +35,7 @@ def test_defaults_without_a_releasekit_table(tmp_path: Path) -> None:
     assert config.branch == "main"
     assert config.remote == "origin"
     assert config.tag("1.4.0rc1") == "v1.4.0rc1"
-    assert config.commit_message.format(version="1.4.0") == (
-        "chore(release): Bump version to v1.4.0"
-    )
+    assert config.message("1.4.0") == "chore(release): Bump version to v1.4.0"
     assert config.changelog == "CHANGELOG.md"
     assert config.version_files == ()
     assert config.publish == "none"
@@ -60,12 +58,15 @@ publish = "local"
 sign = true
 github-release = false
 upload-timeout = 30
+strict-metadata = true
 """
     config = load(pyproject(tmp_path, text))
     assert config == Config(
         branch="trunk",
         remote="upstream",
         tag_format="release-{version}",
+        tag_format_set=True,
+        strict_metadata=True,
         commit_message="Release {version}",
         changelog="docs/CHANGES.md",
         allow_dirty=("docs/*.lock", "notes.txt"),

@@ -131,7 +131,7 @@ def test_missing_readme_fails_twine_check_with_a_clear_message(tmp_path: Path) -
     pyproject.write_text("".join(line for line in lines if not line.startswith("readme")))
 
     with pytest.raises(BuildError) as caught:
-        dist.build(root, version="1.3.0")
+        dist.build(root, version="1.3.0", strict=True)
 
     text = str(caught.value)
     assert "twine check --strict" in text
@@ -145,7 +145,7 @@ def test_missing_readme_fails_twine_check_with_a_clear_message(tmp_path: Path) -
     # publish verifies with metadata=False: without the SHA256SUMS that only a clean
     # build writes, it still runs twine check, so unchecked files never get uploaded.
     with pytest.raises(BuildError, match="twine check --strict"):
-        dist.verify(root / "dist", version="1.3.0", metadata=False)
+        dist.verify(root / "dist", version="1.3.0", metadata=False, strict=True)
 
 
 @pytest.mark.slow

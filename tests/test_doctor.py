@@ -120,7 +120,8 @@ def test_version_locations_must_agree_and_be_found(project: Path) -> None:
     edit(package, '__version__ = "1.3.1"', "")
     edit(project / "pyproject.toml", 'version = "1.3.0"\n', "")
     found = checks(project)["version"]
-    assert (found.status, found.detail) == ("fail", "cannot find where the version lives")
+    assert found.status == "fail"
+    assert found.detail.startswith("cannot find where the version lives (looked at ")
 
 
 # --- changelog, tags -----------------------------------------------------------------------------

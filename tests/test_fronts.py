@@ -3,6 +3,7 @@ message for a wrong choice, the same one-line error, and --verbose that shows th
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ def run(cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
         timeout=300,
         stdin=subprocess.DEVNULL,
         check=False,
-        env={"PATH": str(BIN), "COLUMNS": "100", "HOME": str(cwd)},
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "100"},
     )
 
 

@@ -21,10 +21,10 @@ from releasekit.core.plan import (
     WriteFile,
     current_version,
     edits,
-    git_problems,
     latest_tag_version,
     next_version,
 )
+from releasekit.core.preflight import git_problems
 from releasekit.core.snapshot import GitState, Project, RemoteState
 from releasekit.core.sources import Location, Sources
 from releasekit.errors import ChangelogError, GitError, ReleaseError, VersionError
@@ -148,8 +148,6 @@ def test_unreadable_location_names_the_file() -> None:
         (["v1.3.0", "v1.3.1-test", "latest", "v"], "v{version}", "1.3.0"),
         (["release-2.0.0", "v3.0.0"], "release-{version}", "2.0.0"),
         (["pkg-1.0.0-final", "pkg-2.0.0"], "pkg-{version}-final", "1.0.0"),
-        ([], "v{version}", "0.0.0"),
-        (["other"], "v{version}", "0.0.0"),
     ],
 )
 def test_vcs_versioned_project_reads_the_latest_release_tag(
@@ -157,6 +155,14 @@ def test_vcs_versioned_project_reads_the_latest_release_tag(
 ) -> None:
     project = make_project((), tag_only=True, config=Config(tag_format=tag_format))
     assert current_version(project, tags) == Version(expected)
+
+
+@pytest.mark.parametrize("tags", [[], ["other"]])
+def test_vcs_versioned_project_without_a_release_tag_is_never_guessed(tags: list[str]) -> None:
+    project = make_project((), tag_only=True, config=Config())
+    with pytest.raises(VersionError, match="no release tag yet"):
+        current_version(project, tags)
+    assert current_version(project, tags, first=True) == Version("0.0.0")
 
 
 def test_latest_tag_version_is_none_without_matching_tags() -> None:

@@ -267,14 +267,10 @@ def test_generated_pyproject_and_changelog_are_handled_or_refused(
     before = _files(root)
     plan = None
     try:
-        plan = release.edit_files(
-            root,
-            options,
-            date=DATE,
-            versions=versions,
-            changelog=roll or not versions,
-            report=lambda line: None,
+        planned = release.plan_files(
+            root, options, date=DATE, versions=versions, changelog=roll or not versions
         )
+        plan = release.release_plan(root, planned, report=lambda line: None)
         event("handled")
     except ReleaseError as refusal:
         assert str(refusal).strip(), "an error without a message"

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from releasekit.core.plan import NO_RETURN, Commit, Plan, Push, Step, Tag, WriteFile
+from releasekit.core.plan import NO_RETURN, Commit, DeleteFile, Plan, Push, Step, Tag, WriteFile
 from releasekit.errors import Interrupted, ReleaseError
 from releasekit.system.git import Git
 
@@ -83,6 +83,21 @@ def _execute(step: Step, ctx: Context, git: Git, journal: list[Undo]) -> None:
 
         journal.append(restore)
         write_bytes(path, step.after)
+    elif isinstance(step, DeleteFile):
+        gone = ctx.root / step.path
+
+        def recreate() -> str:
+            if gone.exists() and gone.read_bytes() == step.before:
+                return f"{step.path} was not deleted"
+            gone.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(gone, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, step.mode)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(step.before)
+            os.chmod(gone, step.mode)
+            return f"restored {step.path}"
+
+        journal.append(recreate)
+        gone.unlink(missing_ok=True)
     elif isinstance(step, Commit):
         previous = git.head()
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from releasekit.errors import ChangelogError
 
 _UNRELEASED = re.compile(r"^##[ \t]+\[?unreleased\]?[ \t]*$", re.IGNORECASE)
+UNRELEASED_HEADING = _UNRELEASED  # doctor checks headings with the same pattern
 _SECTION = re.compile(r"^##[ \t]")
 _LINK_DEF = re.compile(r"^\[[^\]]+\]:[ \t]*\S")
 _UNRELEASED_LINK = re.compile(

@@ -5,8 +5,9 @@ Every default lives here, so the fronts, the docs and the tests agree.
 
 from __future__ import annotations
 
+import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -36,7 +37,7 @@ class Config:
     branch: str = "main"
     remote: str = "origin"
     tag_format: str = "v{version}"
-    commit_message: str = "chore(release): Bump version to v{version}"
+    commit_message: str = "chore(release): Bump version to {tag}"  # {tag} follows tag-format
     changelog: str = "CHANGELOG.md"
     allow_dirty: tuple[str, ...] = ()
     version_files: tuple[VersionFile, ...] = ()
@@ -45,10 +46,17 @@ class Config:
     sign: bool = False
     github_release: bool = True
     upload_timeout: float = 300.0
+    strict_metadata: bool = False  # twine check's warnings block the build too
+    tag_format_set: bool = False  # tag-format was configured, not read off the tags
+    tag_format_mixed: str = ""  # version tags of both shapes (1.2.0 and v1.3.0), named
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def tag(self, version: str) -> str:
         return self.tag_format.format(version=version)
+
+    def message(self, version: str) -> str:
+        """The release commit's message: `commit-message` with {version} and {tag} filled."""
+        return self.commit_message.format(version=version, tag=self.tag(version))
 
     def version_of(self, tag: str) -> str | None:
         return tag_version(tag, self.tag_format)
@@ -63,6 +71,29 @@ def tag_version(tag: str, tag_format: str) -> str | None:
     return tag[len(prefix) : len(tag) - len(suffix)] if tag.endswith(suffix) else None
 
 
+_VERSION_TAG = re.compile(r"^(v?)\d+(\.\d+)+")
+
+
+def infer_tag_format(tags: Sequence[str], default: str) -> str:
+    """`{version}` when the version tags have no `v`, `v{version}` when they do, `default`
+    without any; tags of both kinds raise, naming one of each."""
+    found: dict[str, str] = {}
+    for tag in tags:
+        match = _VERSION_TAG.match(tag)
+        if match:
+            found.setdefault(match[1], tag)
+    if len(found) > 1:
+        raise ConfigError(
+            f"the version tags follow two formats: {found['v']} (v{{version}}) and "
+            f"{found['']} ({{version}})",
+            'choose one in pyproject.toml: [tool.releasekit] tag-format = "v{version}" '
+            '(or "{version}")',
+        )
+    if not found:
+        return default
+    return "v{version}" if "v" in found else "{version}"
+
+
 _KEYS: dict[str, type | tuple[type, ...]] = {
     "branch": str,
     "remote": str,
@@ -74,6 +105,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "sign": bool,
     "github-release": bool,
     "upload-timeout": (int, float),
+    "strict-metadata": bool,
 }
 
 
@@ -87,15 +119,20 @@ def parse_toml(text: str) -> dict[str, Any] | None:
 
 
 def read_pyproject(root: Path) -> dict[str, Any]:
-    """pyproject.toml as plain data; a clear error when it is missing or malformed."""
+    """pyproject.toml as plain data ({} for a project with only setup.py / setup.cfg); a
+    clear error when it is missing or malformed."""
     path = root / PYPROJECT
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{PYPROJECT} is not UTF-8 ({exc.reason})", "save it as UTF-8") from exc
     except FileNotFoundError as exc:
+        if (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
+            return {}  # a setuptools project whose metadata is in setup.py / setup.cfg
         raise ConfigError(
-            f"no {PYPROJECT} in {root}", "run releasekit from the project's root folder"
+            f"no {PYPROJECT} in {root} (nor setup.py or setup.cfg)",
+            "run releasekit from the project's root folder, the one with pyproject.toml, "
+            "setup.py or setup.cfg",
         ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{PYPROJECT} is not valid TOML ({exc})", "fix the file") from exc
@@ -153,8 +190,11 @@ def from_table(table: Mapping[str, Any]) -> Config:
         *(f.path for f in values.get("version_files", ())),
     ):
         _check_inside(path)
-    for key, example in (("tag_format", "v{version}"), ("commit_message", "Release {version}")):
-        _check_template(key.replace("_", "-"), values.get(key, example), example)
+    _check_template("tag-format", values.get("tag_format", "v{version}"), "v{version}", ())
+    _check_template(
+        "commit-message", values.get("commit_message", "{tag}"), "Release {tag}", ("tag",)
+    )
+    values["tag_format_set"] = "tag_format" in values
     if values.get("publish", "none") not in ("none", "local"):
         raise ConfigError(
             '[tool.releasekit] publish must be "none" or "local"', "fix the value, then re-run"
@@ -183,15 +223,19 @@ def _check_inside(path: str) -> None:
         )
 
 
-def _check_template(key: str, template: str, example: str) -> None:
-    """A template may use {version} and nothing else, so formatting it cannot fail later."""
+def _check_template(key: str, template: str, example: str, others: tuple[str, ...]) -> None:
+    """A template may use {version} (and `others`) and nothing else, so formatting it
+    cannot fail later; a commit message may name the version or the tag."""
+    fields = {"version": "1.0.0", **dict.fromkeys(others, "v1.0.0")}
     try:
-        ok = "{version}" in template and template.format(version="1.0.0") is not None
+        named = any("{" + name + "}" in template for name in fields)
+        ok = named and template.format(**fields) is not None
     except (KeyError, IndexError, ValueError):
         ok = False
     if not ok:
+        allowed = " or ".join("{" + name + "}" for name in fields)
         raise ConfigError(
-            f"[tool.releasekit] {key} {template!r} must contain {{version}} and no other field",
+            f"[tool.releasekit] {key} {template!r} must contain {allowed} and no other field",
             f"e.g. {example!r}",
         )
 

@@ -7,19 +7,18 @@ in one go instead of one per run.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from packaging.version import Version
 
-from releasekit.core import changelog
 from releasekit.core import version as versions
+from releasekit.core.changelogs import Rolled
 from releasekit.core.config import tag_version
-from releasekit.core.snapshot import GitState, Project
+from releasekit.core.snapshot import Project
 from releasekit.core.sources import Location, replace
 from releasekit.core.version import Part
-from releasekit.errors import ChangelogError, GitError, ReleaseError, VersionError
+from releasekit.errors import ReleaseError, VersionError
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,7 @@ class Options:
     publish: bool | None = None
     github_release: bool | None = None
     repository: str | None = None
+    first_release: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,19 @@ class WriteFile:
     @property
     def title(self) -> str:
         return f"update {self.path}"
+
+
+@dataclass(frozen=True)
+class DeleteFile:
+    """Remove a file the release consumes (a towncrier news fragment); undo puts it back."""
+
+    path: str
+    before: bytes
+    mode: int = 0o644
+
+    @property
+    def title(self) -> str:
+        return f"delete {self.path}"
 
 
 @dataclass(frozen=True)
@@ -111,7 +124,7 @@ class GitHubRelease:
         return f"create or update the GitHub {kind} {self.tag}"
 
 
-Step = WriteFile | Commit | Tag | Push | Build | Publish | GitHubRelease
+Step = WriteFile | DeleteFile | Commit | Tag | Push | Build | Publish | GitHubRelease
 # After these, nothing is undone: the world has seen the release.
 NO_RETURN = (Push,)
 
@@ -152,11 +165,27 @@ def diff(step: WriteFile) -> list[str]:
     return unified(before, after, f"a/{step.path}", f"b/{step.path}", context=1)
 
 
-def current_version(project: Project, tags: Sequence[str]) -> Version:
-    """The one version all locations agree on (or the latest tag, for VCS versions)."""
+def current_version(
+    project: Project, tags: Sequence[str], *, first: bool = False, given: bool = False
+) -> Version:
+    """The one version all locations agree on (or the latest tag, for VCS versions).
+
+    Never a guess: a project versioned by its tags with no tag of the format has no
+    current version, unless this is its `first` release (then it starts from 0.0.0).
+    """
     sources = project.sources
     if sources.tag_only:
-        return latest_tag_version(tags, project.config.tag_format) or Version("0.0.0")
+        found = latest_tag_version(tags, project.config.tag_format)
+        if found is not None:
+            if first:
+                raise VersionError(
+                    f"--first-release, but {project.config.tag(str(found))} is released already",
+                    "leave out --first-release",
+                )
+            return found
+        if first or (given and not _version_like(tags)):
+            return Version("0.0.0")  # nothing released: the user gave what comes next
+        raise _no_release_tag(tags, project.config.tag_format)
     values: dict[Version, list[Location]] = {}
     for location in sources.locations:
         try:
@@ -171,6 +200,40 @@ def current_version(project: Project, tags: Sequence[str]) -> Version:
         listed = ", ".join(f"{loc.label} = {loc.value}" for loc in sources.locations)
         raise VersionError(f"version locations disagree: {listed}", "make them agree, then re-run")
     return next(iter(values))
+
+
+def _no_release_tag(tags: Sequence[str], tag_format: str) -> VersionError:
+    """The version comes from tags and none follows the format: name what would match."""
+    import re
+
+    like = _version_like(tags)
+    if not like:
+        return VersionError(
+            "no release tag yet, and this project's version comes from its git tags",
+            "make the first release with --first-release --part minor (0.1.0), or --new-version X",
+        )
+    latest = sorted(like, key=_numbers)[-1]
+    number = re.search(r"\d+(?:\.\d+)+\S*", latest)
+    assert number is not None  # `like` tags hold one
+    suggested = latest[: number.start()] + "{version}" + latest[number.end() :]
+    shown = ", ".join(sorted(like, key=_numbers, reverse=True)[:3])
+    return VersionError(
+        f"no tag follows tag-format {tag_format!r} (the version comes from git tags; "
+        f"found {shown})",
+        f'set [tool.releasekit] tag-format = "{suggested}" in pyproject.toml',
+    )
+
+
+def _version_like(tags: Sequence[str]) -> list[str]:
+    import re
+
+    return [tag for tag in tags if re.search(r"\d+\.\d+", tag)]
+
+
+def _numbers(tag: str) -> tuple[int, ...]:
+    import re
+
+    return tuple(int(n) for n in re.findall(r"\d+", tag))
 
 
 def latest_tag_version(tags: Sequence[str], tag_format: str) -> Version | None:
@@ -202,29 +265,24 @@ def edits(
     allow_empty: bool,
     version_files: bool = True,
     roll_changelog: bool = True,
+    rolled: Rolled | ReleaseError | None = None,
 ) -> tuple[list[WriteFile], list[ReleaseError]]:
-    """The file writes of a release (version locations, then the changelog)."""
+    """The file writes of a release (version locations, then the changelog).
+
+    `rolled` is the changelog after the roll when the caller computed it (towncrier runs
+    a process for it); without it, the project's text changelog is rolled here.
+    """
     problems: list[ReleaseError] = []
     texts = {path: data.decode("utf-8") for path, data in project.files.items()}
     for location in project.sources.locations if version_files else ():
         texts[location.path] = replace(texts[location.path], location, new)
-    path = project.config.changelog
-    if not roll_changelog:
-        pass
-    elif path not in project.files:
-        problems.append(
-            ChangelogError(
-                f"{path} does not exist",
-                "create it with a '## [Unreleased]' section (releasekit init writes one)",
-            )
-        )
-    else:
-        try:
-            texts[path] = changelog.release(
-                texts[path], new, date, tag=tag, allow_empty=allow_empty, path=path
-            )
-        except ReleaseError as exc:
-            problems.append(exc)
+    if roll_changelog and rolled is None:
+        rolled = roll(project, new, date=date, tag=tag, allow_empty=allow_empty)
+    if isinstance(rolled, ReleaseError):
+        problems.append(rolled)
+    elif rolled is not None and roll_changelog:
+        for path, data in rolled.writes.items():
+            texts[path] = data.decode("utf-8")
     writes = [
         WriteFile(path, project.files[path], texts[path].encode("utf-8"))
         for path in sorted(texts)
@@ -233,86 +291,19 @@ def edits(
     return writes, problems
 
 
-def read_only(path: str) -> ReleaseError:
-    return ReleaseError(f"{path} is read-only", f"make it writable (chmod u+w {path})")
+def roll(
+    project: Project, new: str, *, date: str, tag: str, allow_empty: bool
+) -> Rolled | ReleaseError:
+    """The changelog after the roll, or why it cannot roll (a problem, not a crash)."""
+    try:
+        return project.changelog_format.roll(
+            project.files, new, date, tag=tag, allow_empty=allow_empty
+        )
+    except ReleaseError as exc:
+        return exc
 
 
-def git_problems(
-    git: GitState,
-    project: Project,
-    tag: str,
-    paths: Sequence[str],
-    push: bool,
-    *,
-    resumed: bool = False,
-) -> list[ReleaseError]:
-    """Everything about the repository that would make the release fail or go wrong.
-
-    When finishing a release (`resumed`), its own tag is expected, and a remote that
-    moved on past the release commit is fine: only the missing refs are pushed.
-    """
-    config = project.config
-    problems: list[ReleaseError] = []
-    if git.head is None:
-        return [GitError("the repository has no commit yet", "commit the project first")]
-    if git.branch is None:
-        problems.append(GitError("HEAD is detached", f"check out {config.branch} first"))
-    elif git.branch != config.branch:
-        problems.append(
-            GitError(
-                f"on branch {git.branch}, releases are made from {config.branch}",
-                f"git switch {config.branch}, or set [tool.releasekit] branch",
-            )
-        )
-    dirty = [p for p in git.changed if not any(fnmatch.fnmatch(p, g) for g in config.allow_dirty)]
-    if dirty:
-        problems.append(
-            GitError(
-                f"uncommitted changes in {', '.join(dirty)}",
-                "commit or stash them, or list them in [tool.releasekit] allow-dirty",
-            )
-        )
-    untracked = [path for path in paths if path not in git.tracked]
-    if untracked:
-        problems.append(
-            GitError(f"{', '.join(untracked)} not tracked by git", "git add and commit it first")
-        )
-    problems.extend(read_only(path) for path in project.unwritable)
-    if git.local_tag is not None and not resumed:
-        problems.append(
-            GitError(
-                f"tag {tag} already exists locally",
-                f"delete it (git tag -d {tag}) or choose another version",
-            )
-        )
-    if push and (not resumed or git.remote_url is None or git.remote.error is not None):
-        problems += _remote_problems(git, config.remote, config.branch, tag)
-    return problems
-
-
-def _remote_problems(git: GitState, remote: str, branch: str, tag: str) -> list[ReleaseError]:
-    if git.remote_url is None:
-        return [GitError(f"no remote named {remote}", f"git remote add {remote} URL, or --no-push")]
-    if git.remote.error is not None:
-        return [
-            GitError(
-                f"cannot reach remote {remote}: {git.remote.error}",
-                "check the network and credentials, or use --no-push",
-            )
-        ]
-    problems: list[ReleaseError] = []
-    if git.remote.tag_sha is not None:
-        problems.append(
-            GitError(
-                f"tag {tag} already exists on {remote}",
-                "the version was released before: choose another version",
-            )
-        )
-    if git.remote.branch_sha is not None and not git.head_in_remote:
-        problems.append(
-            GitError(
-                f"{branch} is behind or has diverged from {remote}/{branch}",
-                f"git pull {remote} {branch} first",
-            )
-        )
-    return problems
+def deletions(rolled: Rolled | ReleaseError | None) -> list[DeleteFile]:
+    if not isinstance(rolled, Rolled):
+        return []
+    return [DeleteFile(gone.path, gone.before, gone.mode) for gone in rolled.removed]

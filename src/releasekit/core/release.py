@@ -13,7 +13,7 @@ from typing import Protocol
 
 from packaging.version import Version
 
-from releasekit.core import changelog as changelog_mod
+from releasekit.core.changelogs import Rolled
 from releasekit.core.plan import (
     Commit,
     Options,
@@ -21,15 +21,14 @@ from releasekit.core.plan import (
     Push,
     Step,
     Tag,
-    WriteFile,
     current_version,
+    deletions,
     edits,
-    git_problems,
     next_version,
-    read_only,
+    roll,
 )
+from releasekit.core.preflight import config_problems, git_problems, read_only
 from releasekit.core.snapshot import GitState, Project, read_git, read_project
-from releasekit.core.sources import read_text
 from releasekit.core.version import canonical
 from releasekit.errors import GitError, PreflightError, ReleaseError
 from releasekit.system.git import Git
@@ -59,10 +58,12 @@ class PlanPublic(Protocol):
     ) -> tuple[list[Step], list[ReleaseError], list[str]]: ...
 
 
-def read_version(project: Project) -> str:
+def read_version(project: Project, options: Options | None = None) -> str:
     """The current version, canonical; a tag-only project's comes from git's tags."""
     tags = Git(project.root).tags() if project.sources.tag_only else []
-    return canonical(current_version(project, tags))
+    first = options is not None and options.first_release
+    given = options is not None and options.new_version is not None
+    return canonical(current_version(project, tags, first=first, given=given))
 
 
 def plan_release(
@@ -83,32 +84,41 @@ def plan_release(
     git = Git(root)
     if not git.is_repository():
         raise GitError(f"{root} is not in a git repository", "git init and commit the project")
-    current = read_version(project)
+    current = read_version(project, options)
     resumed = _plan_resume(project, options, current, environ, public)
     if resumed is not None:
         return resumed
     new = canonical(next_version(Version(current), options))
     tag = config.tag(new)
+    rolled = roll(project, new, date=date, tag=tag, allow_empty=options.allow_empty_changelog)
     writes, problems = edits(
-        project, new, date=date, tag=tag, allow_empty=options.allow_empty_changelog
+        project, new, date=date, tag=tag, allow_empty=options.allow_empty_changelog, rolled=rolled
     )
+    deletes = deletions(rolled)
     paths = tuple(write.path for write in writes)
-    state = read_git(root, config, tag, list(paths), remote=options.push)
+    gone = [delete.path for delete in deletes]
+    state = read_git(root, config, tag, [*paths, *gone], remote=options.push)
     problems.extend(git_problems(state, project, tag, paths, options.push))
-    notes = _notes(writes, config.changelog, new)
+    problems.extend(config_problems(config))
+    notes = rolled.notes if isinstance(rolled, Rolled) else ""
     sign = config.sign if options.sign is None else options.sign
+    # Deleted fragments git knows are committed as deletions; untracked ones just go.
+    committed = (*paths, *(path for path in gone if path in state.tracked))
     steps: list[Step] = [
         *writes,
-        Commit(paths, config.commit_message.format(version=new)),
+        *deletes,
+        # A tag-only project with nothing to write tags HEAD itself: no empty commit.
+        *([Commit(committed, config.message(new))] if committed else []),
         Tag(tag, f"{tag}\n\n{notes}".strip() + "\n", sign),
     ]
-    messages: list[str] = []
+    messages: list[str] = list(rolled.messages) if isinstance(rolled, Rolled) else []
     if options.push:
         steps.append(Push(config.remote, (f"refs/heads/{config.branch}", f"refs/tags/{tag}")))
         if public is not None:
-            after, more, messages = public(project, options, state, new, tag, notes, environ)
+            after, more, published = public(project, options, state, new, tag, notes, environ)
             steps += after
             problems += more
+            messages += published
     return Plan(
         project.sources.project,
         current,
@@ -141,8 +151,11 @@ def _plan_resume(
     head = git.head()
     if head is None or git.ref(f"refs/tags/{tag}") != head:
         return None
-    text = project.files.get(config.changelog)
-    if text is not None and not changelog_mod.unreleased(text.decode("utf-8")).empty:
+    try:
+        pending = project.changelog_format.pending(project.files)
+    except ReleaseError:  # no unreleased section (a pallets roll leaves none): nothing waits
+        pending = None
+    if pending is not None and not pending.empty:
         return None
     state = read_git(project.root, config, tag, [], remote=options.push)
     problems = git_problems(state, project, tag, (), options.push, resumed=True)
@@ -183,19 +196,9 @@ def _plan_resume(
     )
 
 
-def _notes(writes: list[WriteFile], path: str, version: str) -> str:
-    for write in writes:
-        if write.path == path:
-            return changelog_mod.notes(write.after.decode("utf-8"), version, path)
-    return ""
-
-
 def _notes_of(project: Project, version: str) -> str:
-    text = project.files.get(project.config.changelog)
-    if text is None:
-        return ""
     try:
-        return changelog_mod.notes(text.decode("utf-8"), version, project.config.changelog)
+        return project.changelog_format.notes(project.files, version)
     except ReleaseError:
         return ""
 
@@ -242,9 +245,14 @@ def release_plan(
 def plan_files(root: Path, options: Options, *, date: str, versions: bool, changelog: bool) -> Plan:
     """`bump` (version files) and `changelog` (CHANGELOG only): file edits, no git."""
     project = read_project(root)
-    current = read_version(project)
+    current = read_version(project, options)
     new = canonical(next_version(Version(current), options))
     tag = project.config.tag(new)
+    rolled = (
+        roll(project, new, date=date, tag=tag, allow_empty=options.allow_empty_changelog)
+        if changelog
+        else None
+    )
     writes, problems = edits(
         project,
         new,
@@ -253,26 +261,26 @@ def plan_files(root: Path, options: Options, *, date: str, versions: bool, chang
         allow_empty=options.allow_empty_changelog,
         version_files=versions,
         roll_changelog=changelog,
+        rolled=rolled,
     )
     problems.extend(
         read_only(path) for path in project.unwritable if any(w.path == path for w in writes)
     )
-    notes = _notes(writes, project.config.changelog, new) if changelog else ""
-    return Plan(project.sources.project, current, new, tag, notes, tuple(writes), tuple(problems))
-
-
-def edit_files(
-    root: Path,
-    options: Options,
-    *,
-    date: str,
-    versions: bool = True,
-    changelog: bool = False,
-    dry_run: bool = False,
-    report: Report,
-) -> Plan:
-    plan = plan_files(root, options, date=date, versions=versions, changelog=changelog)
-    return plan if dry_run else release_plan(root, plan, report=report)
+    if changelog:  # its compare links name tags
+        problems.extend(config_problems(project.config))
+    notes = rolled.notes if isinstance(rolled, Rolled) else ""
+    steps: tuple[Step, ...] = (*writes, *deletions(rolled))
+    messages = rolled.messages if isinstance(rolled, Rolled) else ()
+    return Plan(
+        project.sources.project,
+        current,
+        new,
+        tag,
+        notes,
+        steps,
+        tuple(problems),
+        messages=messages,
+    )
 
 
 def notes(root: Path, version: str | None = None) -> str:
@@ -280,5 +288,4 @@ def notes(root: Path, version: str | None = None) -> str:
     project = read_project(root)
     if version is None:
         version = read_version(project)
-    path = project.config.changelog
-    return changelog_mod.notes(read_text(root / path), version, path)
+    return project.changelog_format.notes(project.files, version)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from releasekit.core import config as config_mod
+from releasekit.core.changelogs import Changelog, TextChangelog, detect
 from releasekit.core.config import PYPROJECT, Config
 from releasekit.core.sources import Sources, decode, discover, read_text
 from releasekit.errors import ConfigError, ReleaseError
@@ -47,14 +48,36 @@ class Project:
     sources: Sources
     files: Mapping[str, bytes]
     unwritable: tuple[str, ...]
+    changelog: Changelog | None = None  # None: the text file config.changelog names
+
+    @property
+    def changelog_format(self) -> Changelog:
+        """The adapter that answers what is unreleased, the roll and the notes."""
+        return self.changelog or TextChangelog(self.config.changelog)
+
+
+def with_tag_format(root: Path, config: Config) -> Config:
+    """Without `tag-format` configured, follow the project's own version tags (1.7.0 or v1.7.0)."""
+    if config.tag_format_set:
+        return config
+    try:
+        tags = Git(root).version_tags()
+    except ReleaseError:  # no git here (a build from an unpacked sdist): nothing to follow
+        return config
+    try:
+        return replace(config, tag_format=config_mod.infer_tag_format(tags, config.tag_format))
+    except ConfigError as mixed:  # a preflight problem of the release, not a broken config
+        return replace(config, tag_format_mixed=str(mixed))
 
 
 def read_project(root: Path) -> Project:
     """Config, version sources and the bytes of every file a release may write."""
     data = config_mod.read_pyproject(root)
-    config = config_mod.load(root, data)
-    sources = discover(root, data, read_text(root / PYPROJECT), config)
-    paths = {location.path for location in sources.locations} | {config.changelog}
+    config = with_tag_format(root, config_mod.load(root, data))
+    pyproject = root / PYPROJECT
+    sources = discover(root, data, read_text(pyproject) if pyproject.is_file() else "", config)
+    changelog = detect(root, data, config, sources.project)
+    paths = {location.path for location in sources.locations} | set(changelog.paths)
     files: dict[str, bytes] = {}
     for path in sorted(paths):
         try:
@@ -68,7 +91,7 @@ def read_project(root: Path) -> Project:
             ) from None
         decode(files[path], path)  # every later edit decodes it: refuse other encodings now
     unwritable = tuple(path for path in files if not os.access(root / path, os.W_OK))
-    return Project(root, config, sources, files, unwritable)
+    return Project(root, config, sources, files, unwritable, changelog)
 
 
 def read_git(

@@ -69,7 +69,7 @@ class World:
 
     def _read_data(self) -> dict[str, Any]:
         data = config_mod.read_pyproject(self.root)
-        project_name(data)
+        project_name(data, self.root)
         return data
 
     @cached_property
@@ -83,7 +83,7 @@ class World:
 
     @property
     def name(self) -> str:
-        return project_name(self.data)
+        return project_name(self.data, self.root)
 
     @cached_property
     def project(self) -> Project:

@@ -9,7 +9,6 @@ from releasekit.core.sources import read_text
 from releasekit.doctor.model import Check, CheckFunction, Needs, World
 
 _RELEASED = re.compile(r"^##[ \t]+\[?[0-9][^\]\s]*\]?[ \t]+-[ \t]+\d{4}-\d{2}-\d{2}\b")
-_UNRELEASED = re.compile(r"^##[ \t]+\[?unreleased\]?[ \t]*$", re.IGNORECASE)
 
 
 def check_config(world: World) -> Check:
@@ -29,11 +28,15 @@ def check_build_backend(world: World) -> Check:
     backend = system.get("build-backend") if isinstance(system, dict) else None
     if isinstance(backend, str) and backend.strip():
         return Check("build-backend", "pass", f"{PYPROJECT} declares {backend}")
+    legacy = any((world.root / name).is_file() for name in ("setup.py", "setup.cfg"))
+    requires, api = (
+        ("setuptools>=61", "setuptools.build_meta") if legacy else ("hatchling", "hatchling.build")
+    )
     return Check(
         "build-backend",
         "fail",
         f"{PYPROJECT} declares no [build-system] build-backend (pip would guess setuptools)",
-        'add [build-system] requires = ["hatchling"] and build-backend = "hatchling.build" '
+        f'add [build-system] requires = ["{requires}"] and build-backend = "{api}" '
         "(or your backend's)",
     )
 
@@ -43,26 +46,46 @@ def check_version(world: World) -> Check:
     if sources.tag_only:
         return Check("version", "pass", f"{version}, from the latest tag (VCS-versioned)")
     places = ", ".join(location.label for location in sources.locations)
-    return Check("version", "pass", f"{version} in {places}")
+    followed = next((location for location in sources.locations if location.via), None)
+    if followed is None:
+        return Check("version", "pass", f"{version} in {places}")
+    others = [loc.label for loc in sources.locations if loc.path != followed.path]
+    also = f" (also in {', '.join(others)})" if others else ""
+    return Check("version", "pass", f"{version} from {followed.via}{also}")
 
 
 def check_changelog(world: World) -> Check:
     from releasekit.core import changelog
+    from releasekit.errors import ReleaseError
 
-    path = world.config.changelog
-    if not (world.root / path).is_file():
+    project = world.project
+    kept = project.changelog_format
+    path = kept.paths[0] if kept.paths else "changelog"
+    if kept.paths and path not in project.files:
         return Check(
             "changelog",
             "fail",
             f"{path} does not exist",
             "run releasekit init: it writes a Keep a Changelog skeleton",
         )
-    text = read_text(world.root / path)
+    try:
+        kind = kept.describe(project.files)
+        pending = kept.pending(project.files)
+    except ReleaseError as exc:
+        return Check("changelog", "fail", exc.cause, exc.fix)
+    if kind != "Keep a Changelog":
+        count = len(pending.entries)
+        said = f"{count} entr{'y' if count == 1 else 'ies'}" if count else "nothing yet"
+        if not kept.paths:
+            return Check("changelog", "pass", f"{kind}; {said} since the last tag")
+        return Check("changelog", "pass", f"{path} is {kind}; {pending.where} holds {said}")
+    text = project.files[path].decode("utf-8")
     section = changelog.unreleased(text, path)
     odd = [
         line.strip()
         for line in text.splitlines()
-        if line.startswith("## ") and not (_RELEASED.match(line) or _UNRELEASED.match(line))
+        if line.startswith("## ")
+        and not (_RELEASED.match(line) or changelog.UNRELEASED_HEADING.match(line))
     ]
     if odd:
         return Check(

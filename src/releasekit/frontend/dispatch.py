@@ -66,6 +66,7 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
             publish=True if get("publish") else None,
             github_release=None if get("github_release", True) else False,
             repository=get("repository"),
+            first_release=on("first_release"),
         )
         verbs.release(
             root,
@@ -80,6 +81,7 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
             pre=get("pre"),
             new_version=get("new_version"),
             allow_empty_changelog=on("allow_empty_changelog"),
+            first_release=on("first_release"),
         )
         bump = name == "bump"
         verbs.edit(root, opts, versions=bump, changelog=not bump, dry_run=on("dry_run"))

@@ -74,6 +74,11 @@ PRE = Flag("pre", "start or move a pre-release: alpha, beta or rc", choices=PRES
 NEW_VERSION = Flag("new-version", "set this exact version instead of a part", metavar="X")
 DRY_RUN = Flag("dry-run", "show the plan with every file's diff and change nothing", kind=SWITCH)
 EMPTY = Flag("allow-empty-changelog", "release even with nothing under [Unreleased]", kind=SWITCH)
+FIRST = Flag(
+    "first-release",
+    "no release yet: a project versioned by git tags starts from 0.0.0",
+    kind=SWITCH,
+)
 REPOSITORY = Flag("repository", "index to upload to: pypi, testpypi, a URL or a .pypirc section")
 VERBOSE = Flag(
     "verbose", "show the failing tool's full output before the error", kind=SWITCH, short="v"
@@ -87,6 +92,7 @@ VERBS = (
         PART,
         PRE,
         NEW_VERSION,
+        FIRST,
         DRY_RUN,
         Flag("yes", "do not ask for confirmation", kind=SWITCH, short="y"),
         EMPTY,
@@ -117,6 +123,7 @@ VERBS = (
         PART,
         PRE,
         NEW_VERSION,
+        FIRST,
         DRY_RUN,
         EMPTY,
     ),

@@ -27,12 +27,18 @@ def say(text: str, *, err: bool = False) -> None:
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The nearest folder with a pyproject.toml, from the current one upwards."""
+    """The nearest folder with a pyproject.toml, setup.py or setup.cfg, from the current
+    one upwards."""
     here = (start or Path.cwd()).resolve()
+    markers = ("pyproject.toml", "setup.py", "setup.cfg")
     for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file():
+        if any((folder / marker).is_file() for marker in markers):
             return folder
-    raise ReleaseError(f"no pyproject.toml in {here} or above", "run from inside the project")
+    raise ReleaseError(
+        f"no pyproject.toml, setup.py or setup.cfg in {here} or above",
+        "cd into the project's folder, or create a pyproject.toml there with [project] name "
+        'and version (e.g. name = "my-project", version = "0.1.0")',
+    )
 
 
 def bullet(text: str) -> None:
@@ -60,6 +66,7 @@ def options(
     publish: bool | None = None,
     github_release: bool | None = None,
     repository: str | None = None,
+    first_release: bool = False,
 ) -> Options:
     from releasekit.core.plan import Options
 
@@ -73,6 +80,7 @@ def options(
         publish,
         github_release,
         repository,
+        first_release,
     )
 
 
@@ -138,6 +146,8 @@ def build(root: Path, *, installer: str | None = None) -> None:
     from releasekit.publishing import after_push as public
 
     built = public.build(root, installer=installer)
+    for warning in built.warnings:
+        say(f"warning: {warning}", err=True)
     say(f"Built {built.sdist.name}, {built.wheel.name} and {built.checksums.name} in dist/.")
 
 

@@ -88,7 +88,8 @@ def build(
     environ = os.environ if environ is None else environ
     project, version = project_version(root)
     _check_env_tag(project, version, environ)
-    return dist.build(root, version=version, installer=installer)
+    strict = project.config.strict_metadata
+    return dist.build(root, version=version, installer=installer, strict=strict)
 
 
 def publish(
@@ -106,7 +107,8 @@ def publish(
     environ = os.environ if environ is None else environ
     project, version = project_version(root)
     _check_env_tag(project, version, environ)
-    built = dist.verify(root / "dist", version=version, metadata=False)
+    strict = project.config.strict_metadata
+    built = dist.verify(root / "dist", version=version, metadata=False, strict=strict)
     target = repository or environ.get("RELEASEKIT_REPOSITORY") or project.config.repository
     return uploader.publish(
         [built.sdist, built.wheel],
@@ -128,7 +130,6 @@ def github_release(
     environ: Mapping[str, str] | None = None,
 ) -> ReleaseResult:
     """Create or update the GitHub release of a tag, with its CHANGELOG section as body."""
-    from releasekit.core import changelog
     from releasekit.github import api as github
     from releasekit.github import releases as github_releases
 
@@ -138,10 +139,11 @@ def github_release(
     tag = tag or config.tag(version)
     version = config.version_of(tag) or version
     prerelease = parse_version(version).is_prerelease  # a one-line refusal for a non-version tag
-    text = project.files.get(config.changelog)
-    if text is None:
-        raise ReleaseError(f"{config.changelog} does not exist", "the release body comes from it")
-    body = changelog.notes(text.decode("utf-8"), version, config.changelog)
+    kept = project.changelog_format
+    missing = [path for path in kept.paths if path not in project.files]
+    if missing:
+        raise ReleaseError(f"{missing[0]} does not exist", "the release body comes from it")
+    body = kept.notes(project.files, version)
     client = github.client_from_env(environ, Git(root).remote_url(config.remote))
     files: list[Path] = []
     if assets:
@@ -254,7 +256,8 @@ class PublicSteps:
     def __call__(self, step: Step) -> str | None:
         if isinstance(step, Build):
             built = build(self.root)
-            return f"built {built.sdist.name} and {built.wheel.name}"
+            warned = "".join(f"\nwarning: {warning}" for warning in built.warnings)
+            return f"built {built.sdist.name} and {built.wheel.name}{warned}"
         if isinstance(step, Publish):
             return publish_summary(
                 publish(self.root, repository=step.repository, verbose=self.verbose)

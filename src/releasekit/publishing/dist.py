@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +48,7 @@ class Dist:
     sdist: Path
     wheel: Path
     checksums: Path
+    warnings: tuple[str, ...] = ()  # what twine check warned about, each with its fix
 
 
 def uv_binary() -> str | None:
@@ -133,10 +135,12 @@ def build(
     outdir: Path | None = None,
     installer: str | None = None,
     timeout: float = 900,
+    strict: bool = False,
 ) -> Dist:
     """Build sdist + wheel of `root` into `outdir` (default root/dist) and verify them.
 
     An explicit SOURCE_DATE_EPOCH in the environment wins over the HEAD commit time.
+    twine check's errors stop the build; its warnings do only when `strict`.
     """
     root = root.absolute()
     outdir = (outdir or root / "dist").absolute()
@@ -148,7 +152,7 @@ def build(
     env = build_env(uv=uv, epoch=source_date_epoch(root))
     checker = twinecli.start("check", cwd=root)  # warms up while the backend builds
     try:
-        return _build(root, outdir, argv, env, version, timeout, checker)
+        return _build(root, outdir, argv, env, version, timeout, checker, strict)
     finally:
         checker.cancel()
 
@@ -161,6 +165,7 @@ def _build(
     version: str,
     timeout: float,
     checker: runner.Started,
+    strict: bool,
 ) -> Dist:
     try:
         result = runner.run(argv, cwd=root, env=env, timeout=timeout, check=False)
@@ -186,7 +191,7 @@ def _build(
         raise BuildToolError(
             f"building {root.name} failed: {backend_message(output)}", fix, output=output
         )
-    return verify(outdir, version=version, checker=checker)
+    return verify(outdir, version=version, checker=checker, strict=strict, project=root)
 
 
 def verify(
@@ -195,6 +200,8 @@ def verify(
     version: str,
     metadata: bool = True,
     checker: runner.Started | None = None,
+    strict: bool = False,
+    project: Path | None = None,
 ) -> Dist:
     """Check an existing dist/: one sdist + one wheel at `version`, twine-clean, checksums.
 
@@ -211,13 +218,14 @@ def verify(
     wheel = _only(dist_dir, "wheel", list(dist_dir.glob("*.whl")))
     _check_names_and_versions(sdist, wheel, expected)
     checksums = dist_dir / CHECKSUMS
+    warnings: list[str] = []
     if metadata or not checksums.exists():
-        twine_check([sdist, wheel], checker)
+        warnings = twine_check([sdist, wheel], checker, strict=strict, project=project)
     if checksums.exists():
         _check_checksums(checksums, [sdist, wheel])
     else:
         write_checksums(checksums, [sdist, wheel])
-    return Dist(sdist=sdist, wheel=wheel, checksums=checksums)
+    return Dist(sdist=sdist, wheel=wheel, checksums=checksums, warnings=tuple(warnings))
 
 
 def write_checksums(target: Path, files: list[Path]) -> None:
@@ -226,23 +234,36 @@ def write_checksums(target: Path, files: list[Path]) -> None:
     target.write_bytes("".join(lines).encode())
 
 
-def twine_check(files: list[Path], started: runner.Started | None = None) -> None:
-    """`twine check --strict`: the metadata checks an index would make at upload.
+def twine_check(
+    files: list[Path],
+    started: runner.Started | None = None,
+    *,
+    strict: bool = False,
+    project: Path | None = None,
+) -> list[str]:
+    """`twine check`: the metadata checks an index makes at upload. Its errors raise; its
+    warnings (PyPI accepts those files) are returned, each with a fix for the project's
+    backend, unless `strict` (`strict-metadata = true`) makes them errors too.
 
     `started` is a twine started earlier (twinecli.start), warm by now.
     """
-    args = ["--no-color", "check", "--strict", *map(str, files)]
+    args = ["--no-color", "check", *(["--strict"] if strict else []), *map(str, files)]
     try:
         if started is not None:
             result = started.finish(twinecli.arguments(args), timeout=TWINE_CHECK_TIMEOUT)
         else:
             argv = [sys.executable, "-m", "twine", *args]
-            result = runner.run(argv, cwd=files[0].parent, check=False)
+            result = runner.run(argv, cwd=files[0].parent, env=twinecli.WIDE, check=False)
     except CommandError as exc:
         raise BuildError(exc.cause, exc.fix) from exc
-    if result.ok:
-        return
     output = redact("\n".join(part for part in (result.stdout, result.stderr) if part)).strip()
+    fix = _metadata_fix(project or files[0].parent.parent)
+    if result.ok:
+        return [
+            f"{name}: {reason} ({fix(reason)})"
+            for name, reasons in sorted(_twine_problems(output, warnings=True).items())
+            for reason in reasons
+        ]
     if re.search(r"No module named '?twine", output):
         raise BuildToolError(
             "twine is not installed", f"{sys.executable} -m pip install twine", output=output
@@ -251,21 +272,45 @@ def twine_check(files: list[Path], started: runner.Started | None = None) -> Non
     reasons = sorted({reason for file_reasons in problems.values() for reason in file_reasons})
     names = ", ".join(sorted(problems)) or ", ".join(path.name for path in files)
     why = " ".join(reasons) or backend_message(output)
-    fix = "fix the package metadata twine reports, then rebuild"
-    if "long_description" in why:
-        fix = "set a readme in pyproject.toml (it becomes the long description), then rebuild"
-    raise BuildToolError(f"twine check --strict rejected {names}: {why}", fix, output=output)
+    command = "twine check --strict" if strict else "twine check"
+    raise BuildToolError(f"{command} rejected {names}: {why}", fix(why), output=output)
 
 
-def _twine_problems(output: str) -> dict[str, list[str]]:
-    """Reasons twine gave, per file name, without its WARNING/ERROR prefixes."""
+def _metadata_fix(root: Path) -> Callable[[str], str]:
+    """The fix for a metadata finding, in the words of the file the project keeps it in."""
+
+    def fix(reason: str) -> str:
+        if "long_description" not in reason:
+            return "fix the package metadata twine reports, then rebuild"
+        if _declares(root / "setup.cfg", "long_description"):
+            where = "set long_description_content_type = text/markdown in setup.cfg [metadata]"
+        elif (root / "setup.py").is_file() and not _declares(root / "pyproject.toml", "readme"):
+            where = 'pass long_description_content_type="text/markdown" to setup() in setup.py'
+        else:
+            where = 'set readme = "README.md" in [project] of pyproject.toml'
+        return f"{where} (or text/x-rst for a reStructuredText readme), then rebuild"
+
+    return fix
+
+
+def _declares(path: Path, key: str) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(rf"^\s*{key}\s*=", text, re.MULTILINE) is not None
+
+
+def _twine_problems(output: str, *, warnings: bool = False) -> dict[str, list[str]]:
+    """Reasons twine gave, per file name, without its WARNING/ERROR prefixes; with
+    `warnings`, also those of files that passed with warnings."""
     problems: dict[str, list[str]] = {}
     current: list[str] | None = None
     for raw in output.splitlines():
         line = _ANSI.sub("", raw).strip()
-        checking = re.match(r"^Checking (.+): (\w+)", line)
+        checking = re.match(r"^Checking (.+): (\w+)(.*)", line)
         if checking:
-            failed = checking.group(2) != "PASSED"
+            failed = checking.group(2) != "PASSED" or (warnings and "warning" in checking[3])
             current = problems.setdefault(Path(checking.group(1)).name, []) if failed else None
         elif current is not None and line:
             current.append(re.sub(r"^(WARNING|ERROR)\s+", "", line))

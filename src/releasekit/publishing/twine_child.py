@@ -16,6 +16,10 @@ from pathlib import Path
 
 from releasekit.system import runner
 
+# rich wraps twine's lines at the terminal's width, which would split the file names
+# and reasons releasekit reads; one line per message instead.
+WIDE = {"COLUMNS": "10000"}
+
 _BOOT = """\
 import json, sys
 import twine.__main__, twine.commands.{command}
@@ -28,7 +32,8 @@ def start(
     command: str, *, cwd: Path, env: Mapping[str, str | None] | None = None
 ) -> runner.Started:
     """Start twine for `command` (check or upload); give it its arguments with `finish`."""
-    return runner.start([sys.executable, "-c", _BOOT.format(command=command)], cwd=cwd, env=env)
+    argv = [sys.executable, "-c", _BOOT.format(command=command)]
+    return runner.start(argv, cwd=cwd, env={**WIDE, **(env or {})})
 
 
 def arguments(args: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from releasekit.core import config as config_mod
 from releasekit.core.config import PYPROJECT
@@ -150,6 +150,21 @@ def _detect_git(root: Path) -> tuple[str, str]:
     return branch or "main", remote
 
 
+def _existing_changelog(
+    root: Path, data: dict[str, Any], config: config_mod.Config, name: str
+) -> str | None:
+    """The changelog the project already keeps (any detected format), or None."""
+    from releasekit.core.changelogs import detect
+
+    kept = detect(root, data, config, name)
+    if not kept.paths:  # changelog = "none"
+        return config.changelog
+    present = [path for path in kept.paths if (root / path).exists()]
+    if present or kept.paths[0] != config.changelog:
+        return present[0] if present else kept.paths[0]
+    return None
+
+
 def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]]:
     """(outcome, file, new text) for every file init would touch; nothing is written here."""
     from releasekit.core import changelog
@@ -158,7 +173,7 @@ def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]
     text = read_text(root / PYPROJECT)
     data = config_mod.read_pyproject(root)
     config = config_mod.load(root, data)
-    name = project_name(data)
+    name = project_name(data, root)
     has_table = isinstance(data.get("tool", {}).get("releasekit"), dict)
     repository = options.repository or (config.repository if has_table else "pypi")
     release_yml = workflow.render_release(
@@ -177,9 +192,10 @@ def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]
     action, new, detail = _noxfile(current, sessions, options.force)
     planned.append((Outcome(NOXFILE, action, detail), NOXFILE, new))
     planned.append(_whole_file(root, WORKFLOW, release_yml, options.force))
-    if (root / config.changelog).exists():
+    existing = _existing_changelog(root, data, config, name)
+    if existing is not None:
         kept = "kept: it holds the project's history" + (" (even with --force)" * options.force)
-        planned.append((Outcome(config.changelog, "skipped", kept), config.changelog, ""))
+        planned.append((Outcome(existing, "skipped", kept), existing, ""))
     else:
         planned.append((Outcome(config.changelog, "created"), config.changelog, changelog.SKELETON))
     label = f"{PYPROJECT} [tool.releasekit]"
@@ -222,7 +238,7 @@ def next_steps(root: Path, options: InitOptions | None = None) -> list[str]:
     options = options or InitOptions()
     data = config_mod.read_pyproject(root)
     config = config_mod.load(root, data)
-    name = project_name(data)
+    name = project_name(data, root)
     repository = options.repository or config.repository
     host = "test.pypi.org" if repository == "testpypi" else "pypi.org"
     env = options.environment

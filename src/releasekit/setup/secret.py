@@ -187,7 +187,7 @@ def project_target(root: Path, repository: str | None = None) -> tuple[str, Repo
 
     data = config_mod.read_pyproject(root)
     target = index.resolve_repository(repository or config_mod.load(root, data).repository)
-    return project_name(data), target
+    return project_name(data, root), target
 
 
 def prepare(

@@ -92,6 +92,13 @@ class Git:
         out = self.query("tag", "--list")
         return out.split() if out else []
 
+    def version_tags(self) -> list[str]:
+        """Tags that start like a version, with or without a `v`: 1.7.0, v1.7.0."""
+        out = self.query(
+            "for-each-ref", "--format=%(refname:strip=2)", "refs/tags/v[0-9]*", "refs/tags/[0-9]*"
+        )
+        return out.split() if out else []
+
     def is_ancestor(self, ancestor: str, rev: str) -> bool:
         return self.query("merge-base", "--is-ancestor", ancestor, rev) is not None
 

@@ -1,0 +1,71 @@
+"""`changelog = "none"`: no file; the notes are the commit subjects since the last tag."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from releasekit.core.changelogs.model import Pending, Rolled
+from releasekit.core.config import tag_version
+from releasekit.system.git import Git
+
+
+@dataclass(frozen=True)
+class NoChangelog:
+    root: Path
+    tag_format: str
+    commit_message: str
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return ()
+
+    def describe(self, files: Mapping[str, bytes]) -> str:
+        return "none: the notes are the commit subjects since the last tag"
+
+    def _tags(self) -> list[tuple[object, str]]:
+        from packaging.version import InvalidVersion, Version
+
+        found: list[tuple[object, str]] = []
+        for tag in Git(self.root).tags():
+            text = tag_version(tag, self.tag_format)
+            try:
+                found.append((Version(text or ""), tag))
+            except InvalidVersion:
+                continue
+        return sorted(found, key=lambda item: item[0])  # type: ignore[arg-type,return-value]
+
+    def _subjects(self, since: str | None, until: str) -> tuple[str, ...]:
+        revs = f"{since}..{until}" if since else until
+        out = Git(self.root).query("log", "--no-merges", "--format=%s", revs)
+        release = self.commit_message.split("{", 1)[0]
+        return tuple(
+            line.strip()
+            for line in (out or "").splitlines()
+            if line.strip() and not (release and line.startswith(release))
+        )
+
+    def pending(self, files: Mapping[str, bytes]) -> Pending:
+        tags = self._tags()
+        return Pending(self._subjects(tags[-1][1] if tags else None, "HEAD"), "commits")
+
+    def roll(
+        self, files: Mapping[str, bytes], version: str, date: str, *, tag: str, allow_empty: bool
+    ) -> Rolled:
+        return Rolled({}, _bullets(self.pending(files).entries))
+
+    def notes(self, files: Mapping[str, bytes], version: str) -> str:
+        from packaging.version import Version
+
+        wanted = Version(version)
+        tags = self._tags()
+        own = next((tag for parsed, tag in tags if parsed == wanted), None)
+        if own is None:
+            return self.roll(files, version, "", tag="", allow_empty=True).notes
+        earlier = [tag for parsed, tag in tags if parsed < wanted]  # type: ignore[operator]
+        return _bullets(self._subjects(earlier[-1] if earlier else None, f"{own}^"))
+
+
+def _bullets(subjects: tuple[str, ...]) -> str:
+    return "\n".join(f"- {subject}" for subject in subjects)
