@@ -4,10 +4,12 @@ advice literally makes the same command pass."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import SampleRepo, make_repo
 
 from releasekit.demo import sample
@@ -141,3 +143,26 @@ def test_tags_of_both_shapes_are_a_problem_and_its_fix_works(tmp_path: Path) -> 
     configure(repo, 'tag-format = "v{version}"')
     released(repo, "--part", "minor")
     assert "v1.4.0" in repo.git("tag", "--list").split()
+
+
+def test_a_repository_git_distrusts_is_named_with_gits_own_fix(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    before = repo.state()
+    owner = subprocess.run(["id", "-u"], capture_output=True, text=True, check=True).stdout
+    if owner.strip() != "0":
+        pytest.skip("only root can hand the folder to another user here")
+
+    os.chown(repo.root, 12345, 12345)
+    try:
+        error = refused_outside(repo)
+    finally:
+        os.chown(repo.root, 0, 0)
+    assert "belongs to another user (dubious ownership)" in error
+    assert f"git config --global --add safe.directory {repo.root}" in error
+    assert repo.state().diff(before) == []
+
+
+def refused_outside(repo: SampleRepo) -> str:
+    result = releasekit(repo.root, "release", "--part", "minor", "--yes")
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    return result.stderr

@@ -30,7 +30,7 @@ from releasekit.core.plan import (
 from releasekit.core.preflight import config_problems, git_problems, read_only
 from releasekit.core.snapshot import GitState, Project, read_git, read_project
 from releasekit.core.version import canonical
-from releasekit.errors import GitError, PreflightError, ReleaseError
+from releasekit.errors import PreflightError, ReleaseError
 from releasekit.system.git import Git
 
 Confirm = Callable[[Plan], bool]
@@ -83,7 +83,7 @@ def plan_release(
     config = project.config
     git = Git(root)
     if not git.is_repository():
-        raise GitError(f"{root} is not in a git repository", "git init and commit the project")
+        raise git.not_a_repository()
     current = read_version(project, options)
     resumed = _plan_resume(project, options, current, environ, public)
     if resumed is not None:

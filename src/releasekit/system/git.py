@@ -51,6 +51,20 @@ class Git:
     def is_repository(self) -> bool:
         return self.query("rev-parse", "--is-inside-work-tree") == "true"
 
+    def not_a_repository(self) -> GitError:
+        """Why git will not work here, with the fix: no repository, or one git distrusts."""
+        result = runner.run(
+            ["git", "rev-parse", "--is-inside-work-tree"], cwd=self.root, env=_ENV, check=False
+        )
+        if "dubious ownership" in result.stderr:  # git's own words (safe.directory, 2.35.2+)
+            return GitError(
+                f"git refuses {self.root}: it belongs to another user (dubious ownership)",
+                f"git config --global --add safe.directory {self.root}",
+            )
+        return GitError(
+            f"{self.root} is not in a git repository", "git init and commit the project"
+        )
+
     def head(self) -> str | None:
         return self.query("rev-parse", "--verify", "-q", "HEAD")
 
