@@ -4,6 +4,7 @@ message for a wrong choice, the same one-line error, and --verbose that shows th
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,8 @@ def run(cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
 
 
 def words(text: str) -> str:
-    return " ".join(text.split())
+    """The text with its line wrapping undone (textwrap also breaks after a hyphen)."""
+    return re.sub(r"(?<=\w-) (?=\w)", "", " ".join(text.split()))
 
 
 @pytest.mark.parametrize("verb", TASKS, ids=lambda verb: verb.name)
