@@ -69,6 +69,7 @@ def index(local_index: LocalIndex, scenario: Scenario) -> LocalIndex:
         else:
             shutil.rmtree(path)
     scenario.watch(local_index.directory)
+    scenario.watch(local_index._workdir)  # its own files: password file, log
     return local_index
 
 

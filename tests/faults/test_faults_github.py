@@ -87,6 +87,9 @@ def test_github_echoing_the_token_is_masked(
     said = {"message": f"Bad credentials: token {canaries[1]} was revoked"}
     github.override("GET", r"/repos/o/r/releases/tags/.*", 401, said)
     env = scenario.env(GITHUB_API_URL=github.api_url)
+    before = world(gh_repo)
     outcome = scenario.releasekit(gh_repo.root, "github-release", env=env)
     line = scenario.refused(outcome, cause=r"GitHub rejected the token \(401", fix=r"new token")
     assert "********" in line, line
+    assert github.releases == {}
+    scenario.unchanged(before, world(gh_repo))

@@ -17,7 +17,7 @@ from support.github_api import GitHubStandIn, fake_token
 from support.servers import closed_port
 
 from faults.faultkit import Scenario, tool
-from faults.worlds import Repo, on_github
+from faults.worlds import Repo, on_github, world
 from releasekit.demo.localindex import LocalIndex
 from releasekit.setup.workflow import WorkflowOptions, render_ci, render_release
 
@@ -82,8 +82,10 @@ def test_credentials_in_a_remote_url_are_never_printed(scenario: Scenario, repo:
     """A remote URL that carries a token: the failure names the remote, never the token."""
     secret = fake_token()
     repo.git("remote", "set-url", "origin", f"http://x:{secret}@127.0.0.1:{closed_port()}/r.git")
+    before = world(repo)
     outcome = scenario.releasekit(repo.root, "release", "--part", "minor", "--yes")
     scenario.refused(outcome, cause=r"cannot reach remote origin", fix=r"network")
+    scenario.unchanged(before, world(repo))
     assert secret not in outcome.output and secret[-20:] not in outcome.output
     repo.git("remote", "set-url", "origin", str(repo.remote))  # .git/config held it on purpose
 

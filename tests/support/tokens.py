@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import string
 import uuid
 from collections.abc import Sequence
 
@@ -51,3 +52,31 @@ def mint(location: str = "pypi.org", caveats: Sequence[object] | None = None) ->
     chosen = ACCOUNT_WIDE if caveats is None else caveats
     ids = [json.dumps(caveat, separators=(",", ":")).encode() for caveat in chosen]
     return encode(macaroon(location, ids))
+
+
+# Every token shape releasekit masks by its look alone (system/redact.py), whatever the
+# environment holds. The values are made at run time and never set in any variable.
+SHAPES = ("pypi", "ghp", "gho", "ghu", "ghs", "ghr", "github_pat", "bearer")
+_ALNUM = string.ascii_letters + string.digits
+
+
+def _random(length: int, alphabet: str = _ALNUM) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def shaped(kind: str) -> str:
+    """A fresh token of `kind` (one of SHAPES), in the form its issuer writes it."""
+    if kind == "pypi":
+        return mint("pypi.org", [[1, ["another-project"]]])
+    if kind in ("ghp", "gho", "ghu", "ghs", "ghr"):
+        return f"{kind}_{_random(36)}"
+    if kind == "github_pat":  # fine-grained: 22 characters, an underscore, 59 more
+        return f"github_pat_{_random(22)}_{_random(59)}"
+    if kind == "bearer":  # an Authorization header value, as a JWT-like opaque token
+        return f"Bearer {_random(20)}.{_random(30, _ALNUM + '-_')}.{_random(12)}"
+    raise ValueError(kind)
+
+
+def tail(token: str) -> str:
+    """The part that makes a token secret: what must never be shown, even alone."""
+    return token.split(" ", 1)[-1][-20:]
