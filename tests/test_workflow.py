@@ -21,6 +21,7 @@ import yaml
 from releasekit.errors import ConfigError
 from releasekit.setup.workflow import (
     ACTION_PINS,
+    DEFAULT_WHEEL_RUNNERS,
     WorkflowOptions,
     inspect_workflow,
     release_tag_regex,
@@ -41,8 +42,19 @@ VARIANTS = {
     ),
     "bare-version-tags": WorkflowOptions("tiny", tag_format="{version}"),
 }
+# Compiled code: an sdist job, a cibuildwheel job per runner, one publish job (test_wheels.py).
+WHEEL_VARIANTS = {
+    "token-pypi": WorkflowOptions("demo-ext", wheel_runners=DEFAULT_WHEEL_RUNNERS),
+    "trusted-testpypi": WorkflowOptions(
+        "demo-ext",
+        trusted_publishing=True,
+        repository="testpypi",
+        wheel_runners=("ubuntu-latest", "macos-14"),
+    ),
+}
 RENDERED = {
     **{f"release-{name}": render_release(options) for name, options in VARIANTS.items()},
+    **{f"wheels-{name}": render_release(options) for name, options in WHEEL_VARIANTS.items()},
     "ci": render_ci(VARIANTS["token-pypi"]),
 }
 
@@ -117,8 +129,9 @@ def test_every_action_is_pinned_from_the_table_with_its_version(name: str) -> No
 
 def test_release_workflow_uses_every_pinned_action() -> None:
     """A pin nobody uses would rot unnoticed; a used action missing from the table fails above."""
-    text = RENDERED["release-token-pypi"]
+    text = RENDERED["release-token-pypi"] + RENDERED["wheels-token-pypi"]
     assert all(f"uses: {action}@" in text for action in ACTION_PINS)
+    assert "cibuildwheel" not in RENDERED["release-token-pypi"]
 
 
 # --- release.yml behaviour ---------------------------------------------------------------------

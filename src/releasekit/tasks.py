@@ -27,8 +27,10 @@ __all__ = [
     "github_release",
     "notes",
     "publish",
+    "recover",
     "release",
     "secret",
+    "verify",
 ]
 
 
@@ -59,5 +61,7 @@ doctor = _TASKS["doctor"]
 github_release = _TASKS["github_release"]
 notes = _TASKS["notes"]
 publish = _TASKS["publish"]
+recover = _TASKS["recover"]
 release = _TASKS["release"]
 secret = _TASKS["secret"]
+verify = _TASKS["verify"]

@@ -8,6 +8,10 @@ Spec keys (one fault per run):
 - "signal": ..., "when_file": path -- the signal goes to the whole process group (this
   process and every tool it runs, as Ctrl-C at a terminal does) as soon as `path` exists;
 - "signal": ..., "during_step": k, "delay": seconds -- the same, `delay` after step k began;
+- "signal": ..., "before_step": k -- to this process as step k is about to act (its journal
+  entry says it started; nothing of it is done yet);
+- "signal": ..., "after_record": k -- to this process once the journal on disk says step k
+  is done (the next step has not started);
 - "enospc_on_write": n, "enospc_sticky": bool -- the n-th new file the release writes
   (each version file and the CHANGELOG go through a new temporary file) gets half its
   bytes, then OSError(ENOSPC), as on a full disk (sticky: every later new file fails too,
@@ -91,6 +95,42 @@ def _signal_after_step(spec: dict[str, Any]) -> None:
     apply._execute = execute
 
 
+def _signal_before_step(spec: dict[str, Any]) -> None:
+    from releasekit.core import apply
+
+    wanted = int(spec["before_step"])
+    number = getattr(signal, spec["signal"])
+    original = apply._execute
+    started = 0
+
+    def execute(*args: Any, **kwargs: Any) -> None:
+        nonlocal started
+        started += 1
+        if started == wanted:
+            os.kill(os.getpid(), number)
+        original(*args, **kwargs)
+
+    apply._execute = execute
+
+
+def _signal_after_record(spec: dict[str, Any]) -> None:
+    from releasekit.core import journal
+
+    wanted = int(spec["after_record"])
+    number = getattr(signal, spec["signal"])
+    original = journal.Journal.done
+    done = 0
+
+    def record(self: Any, *args: Any, **kwargs: Any) -> None:
+        nonlocal done
+        original(self, *args, **kwargs)
+        done += 1
+        if done == wanted:
+            os.kill(os.getpid(), number)
+
+    journal.Journal.done = record  # type: ignore[method-assign]
+
+
 class _FullDisk:
     """A file object whose write stores half the data, then fails like a full disk."""
 
@@ -158,6 +198,10 @@ def main() -> int:
         _signal_after_step(spec)
     if "during_step" in spec:
         _signal_during_step(spec)
+    if "before_step" in spec:
+        _signal_before_step(spec)
+    if "after_record" in spec:
+        _signal_after_record(spec)
     if "when_file" in spec:
         _signal_when_file(spec)
     if "enospc_on_write" in spec or "enospc_on_lock" in spec:

@@ -9,12 +9,15 @@ argvlog/), and at the end searches every place a secret could land.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -35,9 +38,14 @@ TIMEOUT = 120.0
 SAMPLE_EVERY = 0.02
 SAMPLE_LIMIT = 900.0  # the sampler stops by itself after this, whatever happens
 SCAN_LIMIT = 64 * 1024 * 1024
+RECENT_LIMIT = 200_000  # entries of HOME and the temp folder looked at, at most
+RECENT_SKIP = {".cache", ".nox", ".git", "site-packages", "node_modules", "__pycache__"}
+RECENT_SKIP |= {".pyenv", ".rustup", ".cargo", ".m2", ".npm"}  # tool chains, not state
 
 # user_properties keys the plugin (plugin.py) counts.
 SCENARIO, DATA_LOST, TOKEN_LEAK = "faults.scenario", "faults.data_lost", "faults.token_leak"
+CRASH, RECOVERED = "faults.crash", "faults.recovered"
+EXAMPLES, CHECKED = "faults.examples", "faults.checked"  # hypothesis runs; world checks
 
 
 def tool(name: str) -> str:
@@ -146,6 +154,7 @@ class Scenario:
             self.needles.extend(secret_forms(secret))
         self.argv_log = self.tmp / "argv-probe.jsonl"
         self.watched.append(self.tmp)
+        self.started = time.time() - 1  # files written since then, in HOME and the temp folder
         self.sampler = ArgvSampler(self.needles)
         self.sampler.start()
         self._record(SCENARIO, self.node_name)
@@ -282,6 +291,17 @@ class Scenario:
         assert "Traceback" not in outcome.output, shown
         assert "releasekit: error" not in outcome.output, shown
 
+    def crashed(self, outcome: Outcome) -> None:
+        """The releasing process died of SIGKILL, as an OOM kill or a hard CI cancel does."""
+        assert outcome.returncode in (-9, 137), (
+            f"expected a SIGKILL, exit {outcome.returncode}:\n{self.shown(outcome.output)}"
+        )
+        self._record(CRASH, outcome.returncode)
+
+    def recovered(self) -> None:
+        """Counted once the run after a crash left the world as the scenario expects."""
+        self._record(RECOVERED, True)
+
     def shown(self, text: str) -> str:
         """`text` fit for the test report: a leaked secret is counted, never printed."""
         return mask(text, self.needles)
@@ -305,7 +325,13 @@ class Scenario:
         self.data_lost(problems)
         assert problems == [], problems
 
+    def examples(self, run: int, succeeded: int) -> None:
+        """A property's generated examples: how many ran, how many reached success."""
+        self._record(EXAMPLES, [run, succeeded])
+
     def data_lost(self, problems: Iterable[str]) -> None:
+        """Every world check ends here: what it found is counted, pass or fail."""
+        self._record(CHECKED, True)
         problems = list(problems)
         if problems:
             self.lost.extend(problems)
@@ -327,6 +353,10 @@ class Scenario:
         for path in self._files():
             if self._holds(path.read_bytes()):
                 found.append(f"file {path}")
+        for path in self._recent_files():
+            with contextlib.suppress(OSError):
+                if self._holds(path.read_bytes()):
+                    found.append(f"file {path}")
         for repo in self._repositories():
             objects = subprocess.run(
                 ["git", "cat-file", "--batch-all-objects", "--batch"],
@@ -352,6 +382,34 @@ class Scenario:
                     if path == self.argv_log or not path.is_file() or path.is_symlink():
                         continue
                     if path.stat().st_size <= SCAN_LIMIT:
+                        yield path
+
+    def _recent_files(self) -> Iterable[Path]:
+        """Files written during the scenario in HOME and the system temp folder (other
+        processes' trees and caches left out), at most RECENT_LIMIT entries looked at."""
+        seen = 0
+        mine = [top.resolve() for top in self.watched]
+        for top in {Path.home().resolve(), Path(tempfile.gettempdir()).resolve()}:
+            for folder, dirs, names in os.walk(top):
+                here = Path(folder)
+                dirs[:] = [
+                    d
+                    for d in dirs
+                    if d not in RECENT_SKIP
+                    and not d.startswith(("pytest-of-", "bash_jobs"))
+                    and here / d not in mine
+                ]
+                for name in names:
+                    seen += 1
+                    if seen > RECENT_LIMIT:
+                        return
+                    path = here / name
+                    try:
+                        info = path.lstat()
+                    except OSError:
+                        continue
+                    recent = info.st_mtime >= self.started and info.st_size <= SCAN_LIMIT
+                    if stat.S_ISREG(info.st_mode) and recent:
                         yield path
 
     def _repositories(self) -> Iterable[Path]:

@@ -62,13 +62,16 @@ def publish(
     return scenario.run(argv, cwd=repo.root, env=scenario.env(**env))
 
 
-def on_index(index: LocalIndex, repo: Repo) -> bool:
-    """Both files are on the index, byte for byte the ones in dist/."""
-    return all(
-        (index.directory / name).is_file()
-        and sha256(index.directory / name) == sha256(repo.root / "dist" / name)
+def published(scenario: Scenario, index: LocalIndex, repo: Repo) -> None:
+    """(c) the world check of an upload that ended well: both files there, as in dist/."""
+    problems = [
+        f"{name} is not on the index, or differs from dist/"
         for name in (SDIST, WHEEL)
-    )
+        if not (index.directory / name).is_file()
+        or sha256(index.directory / name) != sha256(repo.root / "dist" / name)
+    ]
+    scenario.data_lost(problems)
+    assert problems == [], problems
 
 
 # -- build -----------------------------------------------------------------------------------
@@ -193,7 +196,7 @@ def test_identical_files_already_there_is_nothing_to_do(
     scenario: Scenario, ready: Repo, index: LocalIndex
 ) -> None:
     scenario.finished(publish(scenario, ready, index.url, front="invoke"))
-    assert on_index(index, ready)
+    published(scenario, index, ready)
     before = world(ready, index.directory)
 
     again = publish(scenario, ready, index.url, front="invoke")
@@ -238,7 +241,7 @@ def test_upload_that_never_gets_an_answer_is_bounded_then_rerun(
 
         proxy.default = "forward"
         scenario.finished(publish(scenario, impatient, proxy.url))
-    assert on_index(index, impatient)
+    published(scenario, index, impatient)
 
 
 def test_index_answering_503_then_200_gets_the_files(
@@ -249,7 +252,7 @@ def test_index_answering_503_then_200_gets_the_files(
         outcome = publish(scenario, ready, proxy.url)
     scenario.finished(outcome)
     assert proxy.posts[:3] == ["503", "503", "forward"], proxy.posts
-    assert on_index(index, ready)
+    published(scenario, index, ready)
 
 
 def test_index_failing_with_503_until_it_recovers_then_rerun(
@@ -263,7 +266,7 @@ def test_index_failing_with_503_until_it_recovers_then_rerun(
 
         proxy.default = "forward"
         scenario.finished(publish(scenario, ready, proxy.url, front="invoke"))
-    assert on_index(index, ready)
+    published(scenario, index, ready)
 
 
 def test_upload_cut_mid_file_is_finished_by_a_rerun(
@@ -278,7 +281,7 @@ def test_upload_cut_mid_file_is_finished_by_a_rerun(
         again = publish(scenario, ready, proxy.url)
     scenario.finished(again)
     assert f"already published: {first[0]}" in again.stdout
-    assert on_index(index, ready)
+    published(scenario, index, ready)
 
 
 def test_nox_publish_cut_mid_file_is_finished_by_a_rerun(
@@ -296,7 +299,7 @@ def test_nox_publish_cut_mid_file_is_finished_by_a_rerun(
 
         again = scenario.run([*nox, "-R", *args], cwd=repo.root, timeout=300)
     scenario.finished(again)
-    assert on_index(index, repo)
+    published(scenario, index, repo)
 
 
 # -- secrets in what a hostile index says ------------------------------------------------------

@@ -94,6 +94,9 @@ class GitHubStandIn:
         self.force_status: int | None = None  # every request answers this (GitHub's body)
         self.overrides: list[Override] = []
         self.asset_digests = True  # False: behave like servers that report no digest
+        # True: every error answer says back the credential and body it received, as a
+        # misbehaving server or proxy may; what releasekit prints must still mask them.
+        self.echo = False
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self.lock = threading.RLock()
         self._next_id = 1
@@ -106,8 +109,15 @@ class GitHubStandIn:
         self.rulesets: list[dict[str, Any]] = []
         self.workflow_runs: dict[str, list[dict[str, Any]]] = {}
         self._keys: dict[str | None, tuple[str, Any]] = {}
+        # Pull requests (support/github_pulls.py); `git_remote`: the bare repository whose
+        # branches a new pull request's head must name, as on GitHub.
+        self.pulls: dict[int, dict[str, Any]] = {}
+        self.git_remote: Any = None
         _release_routes(self)
         _actions_routes(self)
+        from support.github_pulls import pull_routes
+
+        pull_routes(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> GitHubStandIn:
@@ -275,6 +285,12 @@ class GitHubStandIn:
 
     # -- dispatch ----------------------------------------------------------------------------
     def dispatch(self, request: RecordedRequest) -> Reply:
+        status, payload = self._dispatch(request)
+        if self.echo and status >= 400:
+            payload = _echoed(payload, request)
+        return status, payload
+
+    def _dispatch(self, request: RecordedRequest) -> Reply:
         with self.lock:
             self.requests.append(request)
             if self.force_status is not None:
@@ -302,6 +318,16 @@ class GitHubStandIn:
                     return 404, BODIES[404]
                 return handler(Call(self, request, groups, parse_qs(parts.query)))
             return 404, BODIES[404]
+
+
+def _echoed(payload: Any, request: RecordedRequest) -> Any:
+    """GitHub's error body with what the request carried appended to its message: the
+    credential (without its scheme) and the start of the body."""
+    credential = request.headers.get("authorization", "").partition(" ")[2]
+    said = request.body[:400].decode("utf-8", "replace")
+    echoed = dict(payload) if isinstance(payload, dict) else {"message": "Error"}
+    echoed["message"] = f"{echoed.get('message', '')} (token {credential}; body {said})"
+    return echoed
 
 
 class _RequestHandler(BaseHTTPRequestHandler):

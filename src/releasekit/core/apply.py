@@ -19,7 +19,18 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from releasekit.core.plan import NO_RETURN, Commit, DeleteFile, Plan, Push, Step, Tag, WriteFile
+from releasekit.core.journal import Journal, begin, git_dir
+from releasekit.core.plan import (
+    NO_RETURN,
+    BranchCommit,
+    Commit,
+    DeleteFile,
+    Plan,
+    Push,
+    Step,
+    Tag,
+    WriteFile,
+)
 from releasekit.errors import Interrupted, ReleaseError
 from releasekit.system.git import Git
 
@@ -122,6 +133,20 @@ def _execute(step: Step, ctx: Context, git: Git, journal: list[Undo]) -> None:
 
         journal.append(untag)
         git.tag(step.name, step.message, sign=step.sign)
+    elif isinstance(step, BranchCommit):
+        made: list[str] = []
+
+        def unbranch() -> str:
+            if not made or git.ref(f"refs/heads/{step.branch}") != made[0]:
+                return f"no branch {step.branch} to remove"
+            git.delete_branch(step.branch, made[0])
+            return f"removed branch {step.branch}"
+
+        journal.append(unbranch)
+        files: dict[str, str | None] = {w.path: w.after.decode("utf-8") for w in step.writes}
+        files.update(dict.fromkeys(step.deleted))
+        made.append(git.commit_beside(step.parent, files, step.message))
+        git.create_branch(step.branch, made[0])
     elif isinstance(step, Push):
         git.push(step.remote, step.refspecs)
     elif ctx.run_other is None:
@@ -144,19 +169,23 @@ def apply(plan: Plan, ctx: Context) -> None:
     # A resumed release with nothing left to push is public before its first step.
     public = plan.resumed and not any(isinstance(step, NO_RETURN) for step in plan.steps)
     with lock(ctx.root), _DeferredSignals() as signals:
-        for step in plan.steps:
+        on_disk = begin(ctx.root, plan)  # before the first write: a SIGKILL is recoverable
+        for number, step in enumerate(plan.steps):
             try:
                 signals.check()
                 ctx.report(step.title)
+                on_disk.started(number)
                 _execute(step, ctx, git, journal)
+                on_disk.done(number, public=public or isinstance(step, NO_RETURN))
             except (ReleaseError, OSError, KeyboardInterrupt) as exc:
                 if isinstance(step, Push) and _reached_remote(git, step):
+                    on_disk.end()
                     raise ReleaseError(
                         f"{step.title} did not end cleanly, but {step.remote} took every ref "
                         f"({plan.tag} is already pushed)",
                         "re-run the same command: it finishes the release where it stopped",
                     ) from exc
-                raise _failure(step, signals.explain(exc), journal, public, plan) from exc
+                raise _failure(step, signals.explain(exc), journal, public, plan, on_disk) from exc
             if isinstance(step, NO_RETURN):
                 public = True  # set before anything else can interrupt: the world saw it
                 journal.clear()
@@ -164,7 +193,8 @@ def apply(plan: Plan, ctx: Context) -> None:
             try:
                 signals.check()
             except Interrupted as exc:
-                raise _failure(plan.steps[-1], exc, journal, public, plan) from exc
+                raise _failure(plan.steps[-1], exc, journal, public, plan, on_disk) from exc
+        on_disk.end()
 
 
 def _reached_remote(git: Git, push: Push) -> bool:
@@ -180,17 +210,26 @@ def _reached_remote(git: Git, push: Push) -> bool:
 
 
 def _failure(
-    step: Step, exc: BaseException, journal: list[Undo], public: bool, plan: Plan
+    step: Step,
+    exc: BaseException,
+    journal: list[Undo],
+    public: bool,
+    plan: Plan,
+    on_disk: Journal,
 ) -> ReleaseError:
+    """The one error of a failed release; the journal stays only if an undo failed."""
     cause = _describe(exc)
     fix = exc.fix if isinstance(exc, ReleaseError) else ""
     if public:
+        on_disk.end()
         return ReleaseError(
             f"{step.title} failed: {cause} ({plan.tag} is already pushed)",
             (f"{fix}; then " if fix else "")
             + "re-run the same command: it finishes the release where it stopped",
         )
     undone, failed = rollback(journal)
+    if not failed:
+        on_disk.end()
     summary = "; undone: " + ", ".join(undone) if undone else "; nothing had been changed"
     if failed:
         summary += "; COULD NOT UNDO: " + ", ".join(failed)
@@ -224,8 +263,7 @@ def rollback(journal: list[Undo]) -> tuple[list[str], list[str]]:
 
 
 def _lock_path(root: Path) -> Path:
-    git_dir = Git(root).query("rev-parse", "--absolute-git-dir")
-    return (Path(git_dir) if git_dir else root) / LOCK_NAME
+    return git_dir(root) / LOCK_NAME
 
 
 def _running(owner: int) -> ReleaseError:

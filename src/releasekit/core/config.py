@@ -47,8 +47,13 @@ class Config:
     github_release: bool = True
     upload_timeout: float = 300.0
     strict_metadata: bool = False  # twine check's warnings block the build too
+    wheel_runners: tuple[str, ...] = ()  # compiled projects: the wheel matrix's runners
     tag_format_set: bool = False  # tag-format was configured, not read off the tags
     tag_format_mixed: str = ""  # version tags of both shapes (1.2.0 and v1.3.0), named
+    part: str = ""  # the part a release takes without --part/--new-version ("auto": commits)
+    major_on_zero: bool = False  # a breaking change of 0.x gives 1.0.0, not the next minor
+    flow: str = "push"  # "pull-request": the release commit goes through a pull request
+    pr_branch: str = "release/v{version}"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def tag(self, version: str) -> str:
@@ -57,6 +62,10 @@ class Config:
     def message(self, version: str) -> str:
         """The release commit's message: `commit-message` with {version} and {tag} filled."""
         return self.commit_message.format(version=version, tag=self.tag(version))
+
+    def pr_branch_name(self, version: str) -> str:
+        """The branch a release pull request comes from: `pr-branch` filled."""
+        return self.pr_branch.format(version=version, tag=self.tag(version))
 
     def version_of(self, tag: str) -> str | None:
         return tag_version(tag, self.tag_format)
@@ -106,7 +115,13 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "github-release": bool,
     "upload-timeout": (int, float),
     "strict-metadata": bool,
+    "part": str,
+    "major-on-zero": bool,
+    "flow": str,
+    "pr-branch": str,
 }
+PART_VALUES = ("auto", "major", "minor", "patch", "pre", "release")
+FLOWS = ("push", "pull-request")
 
 
 def parse_toml(text: str) -> dict[str, Any] | None:
@@ -181,6 +196,13 @@ def from_table(table: Mapping[str, Any]) -> Config:
             values["allow_dirty"] = tuple(_strings(key, value))
         elif key == "version-files":
             values["version_files"] = tuple(_version_file(item) for item in _list(key, value))
+        elif key == "wheel-runners":
+            values["wheel_runners"] = tuple(_strings(key, value))
+            if not values["wheel_runners"]:
+                raise ConfigError(
+                    "[tool.releasekit] wheel-runners is empty",
+                    'list GitHub runners, e.g. ["ubuntu-latest", "windows-latest"], or remove it',
+                )
         else:
             raise ConfigError(
                 f"[tool.releasekit] has an unknown key {key!r}", "remove it or fix its spelling"
@@ -199,7 +221,19 @@ def from_table(table: Mapping[str, Any]) -> Config:
         raise ConfigError(
             '[tool.releasekit] publish must be "none" or "local"', "fix the value, then re-run"
         )
+    _check_choice("part", values.get("part", "auto"), PART_VALUES)
+    _check_choice("flow", values.get("flow", "push"), FLOWS)
+    branch = values.get("pr_branch", "{version}")
+    _check_template("pr-branch", branch, "release/v{version}", ("tag",))
     return Config(**values)
+
+
+def _check_choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(
+            f"[tool.releasekit] {key} must be one of {', '.join(allowed)}, not {value!r}",
+            "fix the value, then re-run",
+        )
 
 
 def load(root: Path, data: Mapping[str, Any] | None = None) -> Config:

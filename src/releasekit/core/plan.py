@@ -35,6 +35,8 @@ class Options:
     github_release: bool | None = None
     repository: str | None = None
     first_release: bool = False
+    via_pr: bool = False  # the release commit goes through a pull request (core/pullflow.py)
+    finish: bool = False  # tag the merged release commit of that pull request
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,47 @@ class GitHubRelease:
         return f"create or update the GitHub {kind} {self.tag}"
 
 
-Step = WriteFile | DeleteFile | Commit | Tag | Push | Build | Publish | GitHubRelease
+@dataclass(frozen=True)
+class BranchCommit:
+    """The release commit on a new branch, made beside the work tree (which stays as it is)."""
+
+    branch: str
+    parent: str
+    writes: tuple[WriteFile, ...]
+    deleted: tuple[str, ...]
+    message: str
+
+    @property
+    def title(self) -> str:
+        paths = ", ".join([*(write.path for write in self.writes), *self.deleted])
+        return f"commit {paths} on a new branch {self.branch}: {self.message!r}"
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    branch: str
+    base: str
+    title_text: str
+    body: str
+    remote: str = "origin"  # whose URL names the GitHub repository
+
+    @property
+    def title(self) -> str:
+        return f"open the pull request {self.branch} -> {self.base} on GitHub"
+
+
+Step = (
+    WriteFile
+    | DeleteFile
+    | Commit
+    | Tag
+    | Push
+    | Build
+    | Publish
+    | GitHubRelease
+    | BranchCommit
+    | PullRequest
+)
 # After these, nothing is undone: the world has seen the release.
 NO_RETURN = (Push,)
 
@@ -141,6 +183,11 @@ class Plan:
     resumed: bool = False
     messages: tuple[str, ...] = field(default=())
 
+    @property
+    def waits_for_merge(self) -> bool:
+        """The release went to a pull request: the tag comes with --finish after the merge."""
+        return any(isinstance(step, PullRequest) for step in self.steps)
+
     def describe(self) -> str:
         """What would happen, with a diff of every file: the dry-run output."""
         if self.resumed:
@@ -152,6 +199,8 @@ class Plan:
             lines.append(f"{number}. {step.title}")
             if isinstance(step, WriteFile):
                 lines.extend(f"     {line}" for line in diff(step))
+            elif isinstance(step, BranchCommit):
+                lines.extend(f"     {line}" for write in step.writes for line in diff(write))
         if not self.steps:
             lines.append("Nothing to do.")
         return "\n".join(lines)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol
 
 from packaging.version import Version
 
+from releasekit.core import conventional, pullflow
 from releasekit.core.changelogs import Rolled
 from releasekit.core.plan import (
     Commit,
@@ -28,6 +28,7 @@ from releasekit.core.plan import (
     roll,
 )
 from releasekit.core.preflight import config_problems, git_problems, read_only
+from releasekit.core.pullflow import FindPull
 from releasekit.core.snapshot import GitState, Project, read_git, read_project
 from releasekit.core.version import canonical
 from releasekit.errors import PreflightError, ReleaseError
@@ -38,24 +39,13 @@ Report = Callable[[str], None]
 RunStep = Callable[[Step], "str | None"]
 
 
-class PlanPublic(Protocol):
-    """Plans the steps after the push (build, upload, GitHub release) and checks them now.
-
-    The fronts pass publishing.after_push.plan_public_steps; without one, none are planned.
-    """
-
-    def __call__(
-        self,
-        project: Project,
-        options: Options,
-        state: GitState,
-        version: str,
-        tag: str,
-        notes: str,
-        environ: Mapping[str, str],
-        *,
-        resumed: bool = False,
-    ) -> tuple[list[Step], list[ReleaseError], list[str]]: ...
+# Plans the steps after the push (build, upload, GitHub release) and checks them now:
+# (project, options, git state, version, tag, notes, environ, resumed) -> (steps, problems,
+# messages). The fronts pass publishing.after_push.plan_public_steps; None plans none.
+PlanPublic = Callable[
+    [Project, Options, GitState, str, str, str, Mapping[str, str], bool],
+    tuple[list[Step], list[ReleaseError], list[str]],
+]
 
 
 def read_version(project: Project, options: Options | None = None) -> str:
@@ -73,24 +63,64 @@ def plan_release(
     date: str,
     environ: Mapping[str, str] | None = None,
     public: PlanPublic | None = None,
+    find_pull: FindPull | None = None,
+    recover: bool = True,
 ) -> Plan:
-    """Everything a release would do, and every problem that stops it."""
-    environ = os.environ if environ is None else environ
+    """Everything a release would do, and every problem that stops it.
+
+    A release interrupted earlier (killed outright) is recovered first, so its half-made
+    edits are not taken for the user's; `recover=False` (a dry run) leaves it alone
+    (recovery.describe_pending names it).
+    """
     from releasekit.core.apply import check_not_running
 
     check_not_running(root)  # before reading files another release may be writing
+    told = _recover_first(root, recover)
+    plan = _plan_release(
+        root, options, date=date, environ=environ, public=public, find_pull=find_pull
+    )
+    return _told(plan, told)
+
+
+def _recover_first(root: Path, recover: bool) -> tuple[str, ...]:
+    from releasekit.core import recovery
+
+    return tuple(recovery.recover(root)) if recover else ()
+
+
+def _told(plan: Plan, told: tuple[str, ...]) -> Plan:
+    import dataclasses
+
+    return dataclasses.replace(plan, messages=(*told, *plan.messages)) if told else plan
+
+
+def _plan_release(
+    root: Path,
+    options: Options,
+    *,
+    date: str,
+    environ: Mapping[str, str] | None,
+    public: PlanPublic | None,
+    find_pull: FindPull | None,
+) -> Plan:
+    environ = os.environ if environ is None else environ
     project = read_project(root)
     config = project.config
     git = Git(root)
     if not git.is_repository():
         raise git.not_a_repository()
     current = read_version(project, options)
+    if options.finish:
+        return pullflow.plan_finish(project, options, current, environ, public)
     resumed = _plan_resume(project, options, current, environ, public)
     if resumed is not None:
         return resumed
+    options, decision = conventional.resolve(project, options, current)
     new = canonical(next_version(Version(current), options))
     tag = config.tag(new)
-    rolled = roll(project, new, date=date, tag=tag, allow_empty=options.allow_empty_changelog)
+    filled, decided = conventional.fill(project, decision)
+    decided = [*(decision.lines() if decision else []), *decided]
+    rolled = roll(filled, new, date=date, tag=tag, allow_empty=options.allow_empty_changelog)
     writes, problems = edits(
         project, new, date=date, tag=tag, allow_empty=options.allow_empty_changelog, rolled=rolled
     )
@@ -111,11 +141,15 @@ def plan_release(
         *([Commit(committed, config.message(new))] if committed else []),
         Tag(tag, f"{tag}\n\n{notes}".strip() + "\n", sign),
     ]
-    messages: list[str] = list(rolled.messages) if isinstance(rolled, Rolled) else []
+    messages: list[str] = [*decided, *(rolled.messages if isinstance(rolled, Rolled) else ())]
+    if pullflow.wanted(project, options):
+        made = pullflow.Release(current, new, tag, notes, writes, deletes, state, problems)
+        return pullflow.plan_via_pr(project, options, made, messages, find_pull, environ)
     if options.push:
         steps.append(Push(config.remote, (f"refs/heads/{config.branch}", f"refs/tags/{tag}")))
         if public is not None:
-            after, more, published = public(project, options, state, new, tag, notes, environ)
+            asked = (project, options, state, new, tag, notes, environ, False)
+            after, more, published = public(*asked)
             steps += after
             problems += more
             messages += published
@@ -175,7 +209,7 @@ def _plan_resume(
             steps.append(Push(config.remote, tuple(missing)))
         if public is not None:
             after, more, notes_for_user = public(
-                project, options, state, current, tag, notes, environ, resumed=True
+                project, options, state, current, tag, notes, environ, True
             )
             steps += after
             problems += more
@@ -242,14 +276,34 @@ def release_plan(
     return plan
 
 
-def plan_files(root: Path, options: Options, *, date: str, versions: bool, changelog: bool) -> Plan:
-    """`bump` (version files) and `changelog` (CHANGELOG only): file edits, no git."""
+def plan_files(
+    root: Path,
+    options: Options,
+    *,
+    date: str,
+    versions: bool,
+    changelog: bool,
+    recover: bool = True,
+) -> Plan:
+    """`bump` (version files) and `changelog` (CHANGELOG only): file edits, no git; an
+    interrupted release is recovered first, as for plan_release."""
+    told = _recover_first(root, recover)
+    plan = _plan_files(root, options, date=date, versions=versions, changelog=changelog)
+    return _told(plan, told)
+
+
+def _plan_files(
+    root: Path, options: Options, *, date: str, versions: bool, changelog: bool
+) -> Plan:
     project = read_project(root)
     current = read_version(project, options)
+    options, decision = conventional.resolve(project, options, current)
     new = canonical(next_version(Version(current), options))
     tag = project.config.tag(new)
+    filled, decided = conventional.fill(project, decision if changelog else None)
+    decided = [*(decision.lines() if decision else []), *decided]
     rolled = (
-        roll(project, new, date=date, tag=tag, allow_empty=options.allow_empty_changelog)
+        roll(filled, new, date=date, tag=tag, allow_empty=options.allow_empty_changelog)
         if changelog
         else None
     )
@@ -270,17 +324,9 @@ def plan_files(root: Path, options: Options, *, date: str, versions: bool, chang
         problems.extend(config_problems(project.config))
     notes = rolled.notes if isinstance(rolled, Rolled) else ""
     steps: tuple[Step, ...] = (*writes, *deletions(rolled))
-    messages = rolled.messages if isinstance(rolled, Rolled) else ()
-    return Plan(
-        project.sources.project,
-        current,
-        new,
-        tag,
-        notes,
-        steps,
-        tuple(problems),
-        messages=messages,
-    )
+    messages = (*decided, *(rolled.messages if isinstance(rolled, Rolled) else ()))
+    name = project.sources.project
+    return Plan(name, current, new, tag, notes, steps, tuple(problems), messages=messages)
 
 
 def notes(root: Path, version: str | None = None) -> str:

@@ -14,8 +14,9 @@ from packaging.version import InvalidVersion, Version
 
 from releasekit.errors import VersionError
 
-Part = Literal["major", "minor", "patch", "pre", "release"]
+Part = Literal["major", "minor", "patch", "pre", "release", "auto"]
 PARTS: tuple[Part, ...] = ("major", "minor", "patch", "pre", "release")
+AUTO: Part = "auto"  # the part the commits since the last tag ask for (core/conventional.py)
 PRE_TOKENS = {"alpha": "a", "beta": "b", "rc": "rc"}
 _SEMVER_TOKEN = {"a": "alpha", "b": "beta", "rc": "rc"}
 
@@ -81,6 +82,11 @@ def bump(current: Version, part: Part, pre: str | None = None) -> Version:
     """The next version for a part and an optional pre-release token."""
     if pre is not None and pre not in PRE_TOKENS:
         raise VersionError(f"unknown pre-release {pre!r}", "use --pre alpha, beta or rc")
+    if part == AUTO:
+        raise VersionError(
+            "--part auto is decided by the commits since the last tag, not here",
+            "release with `releasekit release --part auto`, which reads them",
+        )
     sv = to_semver(current)
     if part in ("major", "minor", "patch") and pre is None:
         # From a pre-release of that part's release this finalises (1.4.0rc1 --part minor

@@ -7,6 +7,7 @@ import re
 from releasekit.core.config import PYPROJECT
 from releasekit.core.sources import read_text
 from releasekit.doctor.model import Check, CheckFunction, Needs, World
+from releasekit.errors import ReleaseError
 
 _RELEASED = re.compile(r"^##[ \t]+\[?[0-9][^\]\s]*\]?[ \t]+-[ \t]+\d{4}-\d{2}-\d{2}\b")
 
@@ -206,9 +207,40 @@ def check_noxfile(world: World) -> Check:
     return Check("noxfile", "pass", f"{NOXFILE} defines the build and publish sessions")
 
 
+def check_compiled(world: World) -> Check:
+    """Compiled code ships one wheel per platform: release.yml must build them on each."""
+    from releasekit.core.compiled import detect
+    from releasekit.setup.init import WORKFLOW
+
+    found = detect(world.root, world.data)
+    if not found.compiled:
+        return Check("compiled", "pass", "pure Python: one wheel serves every platform")
+    why = ", ".join(found.reasons)
+    path = world.root / WORKFLOW
+    try:
+        text = read_text(path) if path.is_file() else None
+    except ReleaseError:
+        text = None
+    if text is not None and "pypa/cibuildwheel" not in text:
+        return Check(
+            "compiled",
+            "warn",
+            f"compiled code ({why}), but {WORKFLOW} does not build wheels with cibuildwheel: "
+            "one wheel from one machine leaves the other platforms to build from the sdist",
+            "releasekit init --force renders the wheel matrix (an sdist job, a cibuildwheel job "
+            "per runner, one publish job)",
+        )
+    if text is None:
+        said = f"releasekit init renders {WORKFLOW} with a cibuildwheel job per runner"
+    else:
+        said = f"{WORKFLOW} builds the wheels with cibuildwheel"
+    return Check("compiled", "pass", f"compiled code ({why}): {said}")
+
+
 CHECKS: tuple[tuple[str, CheckFunction], ...] = (
     ("config", check_config),
     ("build-backend", check_build_backend),
+    ("compiled", check_compiled),
     ("version", check_version),
     ("changelog", check_changelog),
     ("tags", check_tags),

@@ -67,6 +67,8 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
             github_release=None if get("github_release", True) else False,
             repository=get("repository"),
             first_release=on("first_release"),
+            via_pr=on("via_pr"),
+            finish=on("finish"),
         )
         verbs.release(
             root,
@@ -87,8 +89,12 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
         verbs.edit(root, opts, versions=bump, changelog=not bump, dry_run=on("dry_run"))
     elif name == "notes":
         verbs.notes(root, get("version"))
+    elif name == "recover":
+        verbs.recover(root, rollback=on("rollback"), finish=on("finish"), verbose=on("verbose"))
     elif name == "build":
-        verbs.build(root, installer=get("installer"))
+        verbs.build(root, installer=get("installer"), sdist_only=on("sdist"))
+    elif name == "verify":
+        verbs.verify(root)
     elif name == "publish":
         verbs.publish(root, repository=get("repository"), verbose=on("verbose"))
     elif name == "github-release":
@@ -102,12 +108,7 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
             repository=get("repository"),
         )
     elif name == "doctor":
-        verbs.doctor(
-            root,
-            as_json=on("json"),
-            offline=on("offline"),
-            online=on("online"),
-        )
+        verbs.doctor(root, as_json=on("json"), offline=on("offline"), online=on("online"))
     elif name == "secret" and get("check"):
         verbs.secret_check(root, repository=get("repository"))
     elif name == "secret":

@@ -11,7 +11,7 @@ TEXT = "text"  # takes a value: --part minor
 SWITCH = "switch"  # off unless given: --dry-run
 NEGATABLE = "negatable"  # on unless turned off: --no-push
 
-PARTS = ("major", "minor", "patch", "pre", "release")
+PARTS = ("major", "minor", "patch", "pre", "release", "auto")
 PRES = ("alpha", "beta", "rc")
 
 
@@ -67,7 +67,8 @@ class Verb:
 
 PART = Flag(
     "part",
-    "major, minor, patch, pre (next pre-release) or release (finalise)",
+    "major, minor, patch, pre (next pre-release), release (finalise) or auto (from the "
+    "conventional commits since the last tag)",
     choices=PARTS,
 )
 PRE = Flag("pre", "start or move a pre-release: alpha, beta or rc", choices=PRES)
@@ -98,6 +99,16 @@ VERBS = (
         EMPTY,
         Flag("push", "push the commit and tag (--no-push keeps them local)", kind=NEGATABLE),
         Flag("sign", "sign the tag (git tag --sign)", kind=SWITCH),
+        Flag(
+            "via-pr",
+            "protected branch: commit on release/vX, push that branch, open a pull request",
+            kind=SWITCH,
+        ),
+        Flag(
+            "finish",
+            "after the release pull request is merged: tag the merged commit, push, publish",
+            kind=SWITCH,
+        ),
         Flag("publish", "after the push, build and upload to the package index", kind=SWITCH),
         Flag(
             "github-release",
@@ -128,6 +139,24 @@ VERBS = (
         EMPTY,
     ),
     Verb(
+        "recover",
+        "show, roll back or finish a release that was interrupted",
+        "Show what a release killed halfway left (its journal in .git) and what recovering "
+        "does; --rollback or --finish carries it out. Any release, bump or changelog run "
+        "recovers on its own first.",
+        Flag(
+            "rollback",
+            "undo what it did locally, byte for byte (refused once it is pushed)",
+            kind=SWITCH,
+        ),
+        Flag(
+            "finish",
+            "finish it (not pushed yet: roll back, then release the same version again)",
+            kind=SWITCH,
+        ),
+        VERBOSE,
+    ),
+    Verb(
         "notes",
         "print a version's changelog section",
         "Print a version's changelog section: the release notes.",
@@ -138,6 +167,18 @@ VERBS = (
         "build sdist and wheel into dist/, verified",
         "Build the sdist and the wheel into dist/, verified, with SHA256SUMS.",
         Flag("installer", "uv or pip (default: uv when available)", choices=("uv", "pip")),
+        Flag(
+            "sdist",
+            "build the sdist only (the wheels of compiled code come from cibuildwheel)",
+            kind=SWITCH,
+        ),
+        VERBOSE,
+    ),
+    Verb(
+        "verify",
+        "check dist/: one sdist, its wheels, one version",
+        "Check dist/ before an upload: one sdist and its wheels, all of the project at the "
+        "release version, no tag triple twice, twine check, SHA256SUMS.",
         VERBOSE,
     ),
     Verb(

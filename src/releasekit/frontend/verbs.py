@@ -67,6 +67,8 @@ def options(
     github_release: bool | None = None,
     repository: str | None = None,
     first_release: bool = False,
+    via_pr: bool = False,
+    finish: bool = False,
 ) -> Options:
     from releasekit.core.plan import Options
 
@@ -81,6 +83,8 @@ def options(
         github_release,
         repository,
         first_release,
+        via_pr,
+        finish,
     )
 
 
@@ -101,9 +105,18 @@ def release(
     root: Path, opts: Options, *, dry_run: bool = False, yes: bool = False, verbose: bool = False
 ) -> None:
     from releasekit.core import release as verbs
+    from releasekit.github.pulls import find_open
     from releasekit.publishing.after_push import PublicSteps, plan_public_steps
 
-    plan = verbs.plan_release(root, opts, date=today(), public=plan_public_steps)
+    _recover_first(root, dry_run)
+    plan = verbs.plan_release(
+        root,
+        opts,
+        date=today(),
+        public=plan_public_steps,
+        find_pull=find_open,
+        recover=not dry_run,
+    )
     if dry_run:
         _show_dry_run(plan)
         return
@@ -114,11 +127,15 @@ def release(
     verbs.release_plan(
         root, plan, report=bullet, confirm=confirm, run_step=PublicSteps(root, verbose=verbose)
     )
-    say(
-        f"Released {plan.project} {plan.version} (tag {plan.tag})."
-        if plan.steps
-        else "Nothing to do."
-    )
+    if not plan.steps:
+        say("Nothing to do.")
+    elif plan.waits_for_merge:
+        say(
+            f"{plan.project} {plan.version} waits in its pull request: merge it, then run "
+            "`releasekit release --finish`."
+        )
+    else:
+        say(f"Released {plan.project} {plan.version} (tag {plan.tag}).")
 
 
 def edit(
@@ -127,7 +144,10 @@ def edit(
     """`bump` and `changelog`: file edits only, no git."""
     from releasekit.core import release as verbs
 
-    plan = verbs.plan_files(root, opts, date=today(), versions=versions, changelog=changelog)
+    _recover_first(root, dry_run)
+    plan = verbs.plan_files(
+        root, opts, date=today(), versions=versions, changelog=changelog, recover=not dry_run
+    )
     if dry_run:
         _show_dry_run(plan)
         return
@@ -136,19 +156,71 @@ def edit(
     say(f"{plan.project}: {what} moved from {plan.current} to {plan.version}.")
 
 
+def _recover_first(root: Path, dry_run: bool) -> None:
+    """A release killed earlier is recovered before planning, and said first (a dry run
+    only names it)."""
+    from releasekit.core import recovery
+
+    for line in recovery.describe_pending(root) if dry_run else recovery.recover(root):
+        say(line)
+
+
+def recover(
+    root: Path, *, rollback: bool = False, finish: bool = False, verbose: bool = False
+) -> None:
+    """`releasekit recover`: what an interrupted release left and what each choice does;
+    --rollback or --finish carries one out."""
+    from releasekit.core import recovery
+
+    if rollback and finish:
+        raise ReleaseError("--rollback and --finish exclude each other", "give one of them")
+    found = recovery.find(root)
+    if found is None:
+        say("Nothing to recover: no interrupted release in this repository.")
+        return
+    if not (rollback or finish):
+        for line in found.lines(root):
+            say(line)
+        return
+    again = found.finish_options() if finish else None  # refused before anything changes
+    for line in recovery.recover(root, recovery.FINISH if finish else recovery.ROLLBACK):
+        say(line)
+    if again is None:
+        say("Rolled back: files, HEAD and tags are as they were before that release.")
+        return
+    release(root, again, yes=True, verbose=verbose)
+
+
 def notes(root: Path, version: str | None = None) -> None:
     from releasekit.core import release as verbs
 
     say(verbs.notes(root, version))
 
 
-def build(root: Path, *, installer: str | None = None) -> None:
+def build(root: Path, *, installer: str | None = None, sdist_only: bool = False) -> None:
     from releasekit.publishing import after_push as public
 
-    built = public.build(root, installer=installer)
+    built = public.build(root, installer=installer, sdist_only=sdist_only)
     for warning in built.warnings:
         say(f"warning: {warning}", err=True)
-    say(f"Built {built.sdist.name}, {built.wheel.name} and {built.checksums.name} in dist/.")
+    names = ", ".join(path.name for path in (built.sdist, *built.wheels))
+    say(f"Built {names} and {built.checksums.name} in dist/.")
+
+
+def verify(root: Path) -> None:
+    """`releasekit verify`: dist/ is what publish would upload, or the reason it is not."""
+    from releasekit.publishing import after_push as public
+
+    checked = public.verify(root)
+    for warning in checked.warnings:
+        say(f"warning: {warning}", err=True)
+    for path in checked.files:
+        say(f"- {path.name}")
+    wheels = len(checked.wheels)
+    say(
+        f"Verified dist/: 1 sdist and {wheels} wheel{'s' * (wheels != 1)}, "
+        f"matching {checked.checksums.name}."
+    )
 
 
 def publish(root: Path, *, repository: str | None = None, verbose: bool = False) -> None:

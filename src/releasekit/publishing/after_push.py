@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from packaging.version import InvalidVersion, Version
 
 from releasekit.core.config import tag_version
-from releasekit.core.plan import Build, GitHubRelease, Options, Publish, Step
+from releasekit.core.plan import Build, GitHubRelease, Options, Publish, PullRequest, Step
 from releasekit.core.release import read_version
 from releasekit.core.snapshot import GitState, Project, read_project
 from releasekit.core.version import canonical
@@ -81,15 +81,34 @@ def _check_env_tag(project: Project, version: str, environ: Mapping[str, str]) -
 
 
 def build(
-    root: Path, *, environ: Mapping[str, str] | None = None, installer: str | None = None
+    root: Path,
+    *,
+    environ: Mapping[str, str] | None = None,
+    installer: str | None = None,
+    sdist_only: bool = False,
 ) -> Dist:
+    """Build dist/ (`sdist_only`: the sdist alone, for a workflow whose wheels come from
+    cibuildwheel) for the project's version, which must be the CI tag's."""
     from releasekit.publishing import dist
 
     environ = os.environ if environ is None else environ
     project, version = project_version(root)
     _check_env_tag(project, version, environ)
     strict = project.config.strict_metadata
-    return dist.build(root, version=version, installer=installer, strict=strict)
+    return dist.build(
+        root, version=version, installer=installer, strict=strict, sdist_only=sdist_only
+    )
+
+
+def verify(root: Path, *, environ: Mapping[str, str] | None = None) -> Dist:
+    """`releasekit verify`: dist/ as gathered from every machine, checked before an upload."""
+    from releasekit.publishing import dist
+
+    environ = os.environ if environ is None else environ
+    project, version = project_version(root)
+    _check_env_tag(project, version, environ)
+    strict = project.config.strict_metadata
+    return dist.verify(root / "dist", version=version, strict=strict, project=root)
 
 
 def publish(
@@ -111,7 +130,7 @@ def publish(
     built = dist.verify(root / "dist", version=version, metadata=False, strict=strict)
     target = repository or environ.get("RELEASEKIT_REPOSITORY") or project.config.repository
     return uploader.publish(
-        [built.sdist, built.wheel],
+        built.files,
         project=project.sources.project,
         version=version,
         repository=index.resolve_repository(target),
@@ -150,7 +169,7 @@ def github_release(
         from releasekit.publishing import dist
 
         built = dist.verify(root / "dist", version=version)
-        files = [built.sdist, built.wheel]
+        files = list(built.files)
     return github_releases.publish_release(
         client,
         tag=tag,
@@ -169,7 +188,6 @@ def plan_public_steps(
     tag: str,
     notes: str,
     environ: Mapping[str, str],
-    *,
     resumed: bool = False,
 ) -> tuple[list[Step], list[ReleaseError], list[str]]:
     """Build, upload and GitHub release (each idempotent), checked before the first write.
@@ -254,10 +272,15 @@ class PublicSteps:
         self.verbose = verbose
 
     def __call__(self, step: Step) -> str | None:
+        if isinstance(step, PullRequest):
+            from releasekit.github.pulls import run_step
+
+            return run_step(self.root, step, os.environ)
         if isinstance(step, Build):
             built = build(self.root)
             warned = "".join(f"\nwarning: {warning}" for warning in built.warnings)
-            return f"built {built.sdist.name} and {built.wheel.name}{warned}"
+            names = [path.name for path in (built.sdist, *built.wheels)]
+            return f"built {', '.join(names[:-1])} and {names[-1]}{warned}"
         if isinstance(step, Publish):
             return publish_summary(
                 publish(self.root, repository=step.repository, verbose=self.verbose)

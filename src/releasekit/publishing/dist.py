@@ -1,7 +1,8 @@
 """Build the sdist and the wheel, verify them, and write their checksums.
 
 pypa/build runs as a child process (the wheel is built from the sdist, which catches files
-missing from the sdist); then the files are checked the way an index would see them.
+missing from the sdist); then the files are checked the way an index would see them: by
+name in verify.py (one sdist, its wheels, one version), by twine check here.
 """
 
 from __future__ import annotations
@@ -11,44 +12,28 @@ import re
 import shutil
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from releasekit.errors import BuildError, CommandError, VersionError
+from releasekit.errors import BuildError, CommandError
 from releasekit.publishing import twine_child as twinecli
+from releasekit.publishing.verify import CHECKSUMS, Dist, check_checksums, find, write_checksums
 from releasekit.system import runner
-from releasekit.system.facts import sha256
 from releasekit.system.redact import redact
 
 TWINE_CHECK_TIMEOUT = 300.0
 
-if TYPE_CHECKING:
-    from packaging.version import Version
+__all__ = ["CHECKSUMS", "Dist", "build", "twine_check", "verify", "write_checksums"]
 
-CHECKSUMS = "SHA256SUMS"
 # What a build or a release leaves in dist/; nothing else there is ever deleted.
 BUILD_OUTPUTS = ("*.whl", "*.tar.gz", "*.zip", "*.attestation", "*.asc", CHECKSUMS)
-_REBUILD = "delete the stale files from {dir} (or run the build again), then re-run"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _EXCEPTION_LINE = re.compile(
     r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Failure)(?::.*)?$"
 )
-_SUM_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
 
 
 class BuildToolError(BuildError):
     """build or twine failed; `output` keeps their full (masked) output for --verbose."""
-
-
-@dataclass(frozen=True)
-class Dist:
-    """The two files of a release and the checksum file beside them."""
-
-    sdist: Path
-    wheel: Path
-    checksums: Path
-    warnings: tuple[str, ...] = ()  # what twine check warned about, each with its fix
 
 
 def uv_binary() -> str | None:
@@ -80,9 +65,12 @@ def resolve_installer(installer: str | None, uv: str | None) -> str | None:
     return uv if installer != "pip" else None
 
 
-def build_argv(root: Path, outdir: Path, *, uv: str | None) -> list[str]:
-    """`python -m build` for sdist then wheel-from-sdist, isolated, with uv when given."""
+def build_argv(root: Path, outdir: Path, *, uv: str | None, sdist_only: bool = False) -> list[str]:
+    """`python -m build` for sdist then wheel-from-sdist (or the sdist alone), isolated, with
+    uv when given."""
     argv = [sys.executable, "-m", "build", "--outdir", str(outdir)]
+    if sdist_only:
+        argv.append("--sdist")
     if uv is not None:
         argv += ["--installer", "uv"]
     return [*argv, str(root)]
@@ -136,8 +124,10 @@ def build(
     installer: str | None = None,
     timeout: float = 900,
     strict: bool = False,
+    sdist_only: bool = False,
 ) -> Dist:
-    """Build sdist + wheel of `root` into `outdir` (default root/dist) and verify them.
+    """Build sdist + wheel of `root` into `outdir` (default root/dist) and verify them; with
+    `sdist_only`, the sdist alone (the wheels of compiled code come from cibuildwheel).
 
     An explicit SOURCE_DATE_EPOCH in the environment wins over the HEAD commit time.
     twine check's errors stop the build; its warnings do only when `strict`.
@@ -148,25 +138,24 @@ def build(
         raise BuildError(f"{root} is not a folder", "run from the project's root")
     uv = resolve_installer(installer, uv_binary() if installer != "pip" else None)
     clean_dist(outdir)
-    argv = build_argv(root, outdir, uv=uv)
+    argv = build_argv(root, outdir, uv=uv, sdist_only=sdist_only)
     env = build_env(uv=uv, epoch=source_date_epoch(root))
     checker = twinecli.start("check", cwd=root)  # warms up while the backend builds
     try:
-        return _build(root, outdir, argv, env, version, timeout, checker, strict)
+        _build(root, argv, env, timeout)
+        return verify(
+            outdir,
+            version=version,
+            checker=checker,
+            strict=strict,
+            project=root,
+            wheels=not sdist_only,
+        )
     finally:
         checker.cancel()
 
 
-def _build(
-    root: Path,
-    outdir: Path,
-    argv: list[str],
-    env: dict[str, str],
-    version: str,
-    timeout: float,
-    checker: runner.Started,
-    strict: bool,
-) -> Dist:
+def _build(root: Path, argv: list[str], env: dict[str, str], timeout: float) -> None:
     try:
         result = runner.run(argv, cwd=root, env=env, timeout=timeout, check=False)
     except CommandError as exc:
@@ -191,7 +180,6 @@ def _build(
         raise BuildToolError(
             f"building {root.name} failed: {backend_message(output)}", fix, output=output
         )
-    return verify(outdir, version=version, checker=checker, strict=strict, project=root)
 
 
 def verify(
@@ -202,36 +190,25 @@ def verify(
     checker: runner.Started | None = None,
     strict: bool = False,
     project: Path | None = None,
+    wheels: bool = True,
 ) -> Dist:
-    """Check an existing dist/: one sdist + one wheel at `version`, twine-clean, checksums.
+    """Check an existing dist/: one sdist and its wheels at `version` (verify.find), all
+    twine-clean, SHA256SUMS written over all of them or matching them.
 
     With `metadata=False` (publish) twine check is skipped when SHA256SUMS is there:
-    only a build whose files passed it writes that file.
+    only a build whose files passed it writes that file. `wheels=False`: the sdist alone.
     """
-    expected = _parse_version(version)
-    if not dist_dir.is_dir():
-        raise BuildError(
-            f"{dist_dir} does not exist",
-            "build it first: releasekit build (or invoke build, nox -s build)",
-        )
-    sdist = _only(dist_dir, "sdist", [*dist_dir.glob("*.tar.gz"), *dist_dir.glob("*.zip")])
-    wheel = _only(dist_dir, "wheel", list(dist_dir.glob("*.whl")))
-    _check_names_and_versions(sdist, wheel, expected)
+    sdist, found = find(dist_dir, version=version, wheels=wheels)
+    files = [*found, sdist]
     checksums = dist_dir / CHECKSUMS
     warnings: list[str] = []
     if metadata or not checksums.exists():
-        warnings = twine_check([sdist, wheel], checker, strict=strict, project=project)
+        warnings = twine_check(files, checker, strict=strict, project=project)
     if checksums.exists():
-        _check_checksums(checksums, [sdist, wheel])
+        check_checksums(checksums, files)
     else:
-        write_checksums(checksums, [sdist, wheel])
-    return Dist(sdist=sdist, wheel=wheel, checksums=checksums, warnings=tuple(warnings))
-
-
-def write_checksums(target: Path, files: list[Path]) -> None:
-    """`sha256sum` format, sorted by name, so `sha256sum -c SHA256SUMS` works in dist/."""
-    lines = [f"{sha256(path)}  {path.name}\n" for path in sorted(files, key=lambda p: p.name)]
-    target.write_bytes("".join(lines).encode())
+        write_checksums(checksums, files)
+    return Dist(sdist=sdist, wheels=found, checksums=checksums, warnings=tuple(warnings))
 
 
 def twine_check(
@@ -315,80 +292,3 @@ def _twine_problems(output: str, *, warnings: bool = False) -> dict[str, list[st
         elif current is not None and line:
             current.append(re.sub(r"^(WARNING|ERROR)\s+", "", line))
     return problems
-
-
-def _parse_version(version: str) -> Version:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return Version(version)
-    except InvalidVersion as exc:
-        raise VersionError(
-            f"{version!r} is not a valid version", "use a PEP 440 version such as 1.4.0"
-        ) from exc
-
-
-def _only(dist_dir: Path, kind: str, found: list[Path]) -> Path:
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise BuildError(
-            f"no {kind} in {dist_dir}",
-            "build it first: releasekit build (or invoke build, nox -s build)",
-        )
-    names = ", ".join(sorted(path.name for path in found))
-    raise BuildError(
-        f"{dist_dir} holds {len(found)} {kind}s ({names}), expected exactly one",
-        _REBUILD.format(dir=dist_dir),
-    )
-
-
-def _check_names_and_versions(sdist: Path, wheel: Path, expected: Version) -> None:
-    from packaging.utils import (
-        InvalidSdistFilename,
-        InvalidWheelFilename,
-        parse_sdist_filename,
-        parse_wheel_filename,
-    )
-
-    try:
-        sdist_name, sdist_version = parse_sdist_filename(sdist.name)
-        wheel_name, wheel_version, _build, _tags = parse_wheel_filename(wheel.name)
-    except (InvalidSdistFilename, InvalidWheelFilename) as exc:
-        raise BuildError(f"invalid file name in {sdist.parent}: {exc}", "rebuild") from exc
-    for path, found in ((sdist, sdist_version), (wheel, wheel_version)):
-        if found != expected:
-            raise BuildError(
-                f"{path.name} is version {found}, expected {expected}",
-                f"set the project's version to {expected} (or release {found}), then rebuild",
-            )
-    if sdist_name != wheel_name:
-        raise BuildError(
-            f"{sdist.name} and {wheel.name} belong to different projects",
-            _REBUILD.format(dir=sdist.parent),
-        )
-
-
-def _check_checksums(checksums: Path, files: list[Path]) -> None:
-    listed: dict[str, str] = {}
-    for line in checksums.read_text().splitlines():
-        match = _SUM_LINE.match(line)
-        if not match:
-            if line.strip():
-                raise BuildError(f"{checksums} has an unreadable line: {line[:80]!r}", "rebuild")
-            continue
-        listed[match.group(2)] = match.group(1).lower()
-    names = {path.name for path in files}
-    if set(listed) != names:
-        raise BuildError(
-            f"{checksums} lists {', '.join(sorted(listed)) or 'nothing'} "
-            f"but the files are {', '.join(sorted(names))}",
-            _REBUILD.format(dir=checksums.parent),
-        )
-    for path in files:
-        if sha256(path) != listed[path.name]:
-            raise BuildError(
-                f"{path.name} does not match its checksum in {checksums.name}: "
-                "it changed after the build",
-                _REBUILD.format(dir=checksums.parent),
-            )

@@ -122,7 +122,8 @@ def _local_files(files: Sequence[Path], project: str, version: str) -> dict[str,
             "there is nothing to publish",
             "build it first: releasekit build (or invoke build, nox -s build)",
         )
-    return chosen
+    # The sdist goes last: until every wheel is there, no installer should build from source.
+    return dict(sorted(chosen.items(), key=lambda item: (not item[0].endswith(".whl"), item[0])))
 
 
 def _upload_target(repo: Repository, env: dict[str, str]) -> list[str]:

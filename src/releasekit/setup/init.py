@@ -176,6 +176,7 @@ def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]
     name = project_name(data, root)
     has_table = isinstance(data.get("tool", {}).get("releasekit"), dict)
     repository = options.repository or (config.repository if has_table else "pypi")
+    runners, matrix = _wheel_runners(root, data, config)
     release_yml = workflow.render_release(
         workflow.WorkflowOptions(
             project=name,
@@ -183,6 +184,7 @@ def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]
             trusted_publishing=options.trusted_publishing,
             environment=options.environment,
             repository=repository,
+            wheel_runners=runners,
         )
     )
     sessions = workflow.render_nox_sessions(default_spec=options.releasekit_spec)
@@ -191,7 +193,7 @@ def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]
     current = read_text(noxfile) if noxfile.is_file() else None
     action, new, detail = _noxfile(current, sessions, options.force)
     planned.append((Outcome(NOXFILE, action, detail), NOXFILE, new))
-    planned.append(_whole_file(root, WORKFLOW, release_yml, options.force))
+    planned.append(_whole_file(root, WORKFLOW, release_yml, options.force, matrix))
     existing = _existing_changelog(root, data, config, name)
     if existing is not None:
         kept = "kept: it holds the project's history" + (" (even with --force)" * options.force)
@@ -211,15 +213,38 @@ def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]
     return planned
 
 
-def _whole_file(root: Path, path: str, content: str, force: bool) -> tuple[Outcome, str, str]:
+def _wheel_runners(
+    root: Path, data: dict[str, Any], config: config_mod.Config
+) -> tuple[tuple[str, ...], str]:
+    """The wheel matrix's runners (none: pure Python, one build job) and why, for the report.
+
+    Compiled code gets the default runners; [tool.releasekit] wheel-runners chooses others.
+    """
+    from releasekit.core.compiled import detect
+    from releasekit.setup.workflow import DEFAULT_WHEEL_RUNNERS
+
+    found = detect(root, data)
+    if config.wheel_runners:
+        runners, source = config.wheel_runners, "from [tool.releasekit] wheel-runners"
+    elif found.compiled:
+        runners, source = DEFAULT_WHEEL_RUNNERS, "set [tool.releasekit] wheel-runners to change"
+    else:
+        return (), ""
+    why = f"compiled code ({', '.join(found.reasons)}): " if found.compiled else ""
+    return runners, f"{why}cibuildwheel on {', '.join(runners)} ({source})"
+
+
+def _whole_file(
+    root: Path, path: str, content: str, force: bool, detail: str = ""
+) -> tuple[Outcome, str, str]:
     if not (root / path).exists():
-        return Outcome(path, "created"), path, content
+        return Outcome(path, "created", detail), path, content
     if not force:
         if path == "tasks.py" and "releasekit.tasks" not in read_text(root / path):
             hint = f"exists: add `{TASKS_LINE.strip()}` to it"
             return Outcome(path, "skipped", hint), path, ""
         return Outcome(path, "skipped", "exists (--force overwrites it)"), path, ""
-    return Outcome(path, "overwritten"), path, content
+    return Outcome(path, "overwritten", detail), path, content
 
 
 def init(root: Path, options: InitOptions | None = None) -> list[Outcome]:

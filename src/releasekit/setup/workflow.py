@@ -20,7 +20,18 @@ ACTION_PINS: dict[str, tuple[str, str]] = {
     "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
     "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
+    "pypa/cibuildwheel": ("1828c10ab37f080699c7b81cea34097c684a7074", "v4.2.0"),
 }
+
+# The wheel matrix of a compiled project: Linux x86_64 and arm64, macOS arm64 and x86_64
+# (macos-15-intel is GitHub's last x86_64 macOS image), Windows x86_64.
+DEFAULT_WHEEL_RUNNERS = (
+    "ubuntu-latest",
+    "ubuntu-24.04-arm",
+    "macos-14",
+    "macos-15-intel",
+    "windows-latest",
+)
 
 # The canonical PEP 440 versions releasekit writes: X.Y.Z with an optional aN, bN or rcN.
 _NUMBER = "(0|[1-9][0-9]*)"
@@ -44,6 +55,7 @@ class WorkflowOptions:
     environment: str = "pypi"
     python_version: str = "3.12"
     repository: str = "pypi"
+    wheel_runners: tuple[str, ...] = ()  # empty: pure Python, one build job
 
     def __post_init__(self) -> None:
         # Every value lands in YAML or bash: accept only characters that need no quoting.
@@ -63,6 +75,17 @@ class WorkflowOptions:
                     f"workflow {label} {value!r} has characters a workflow cannot hold safely",
                     "use letters, digits, '.', '_' and '-' only",
                 )
+        for runner in self.wheel_runners:
+            if not _SIMPLE_NAME.fullmatch(runner):
+                raise ConfigError(
+                    f"wheel runner {runner!r} has characters a workflow cannot hold safely",
+                    "name GitHub runners such as ubuntu-latest in [tool.releasekit] wheel-runners",
+                )
+        if len(set(self.wheel_runners)) != len(self.wheel_runners):
+            raise ConfigError(
+                "[tool.releasekit] wheel-runners names a runner twice",
+                "list each runner once: each one's wheels are one artifact",
+            )
         if self.trusted_publishing and self.repository not in _INDEX_URLS:
             raise ConfigError(
                 f"trusted publishing is not available for repository {self.repository!r}",
@@ -97,7 +120,9 @@ def uses(action: str) -> str:
 
 
 def render_release(options: WorkflowOptions) -> str:
-    """release.yml: a build job (tag checked first) and a publish job in a protected environment."""
+    """release.yml: a build job (tag checked first) and a publish job in a protected environment;
+    with wheel runners, the build job makes the sdist and a cibuildwheel job per runner the
+    wheels, and the publish job uploads them all at once."""
     index = _INDEX_TITLES.get(options.repository, options.repository)
     environment = ["    environment:", f"      name: {options.environment}"]
     if options.repository in _INDEX_URLS:
@@ -137,8 +162,9 @@ def render_release(options: WorkflowOptions) -> str:
         "environment_block": environment,
         "id_token_permission": id_token,
         "publish_env": publish_env,
+        "wheel_runners": ", ".join(f'"{runner}"' for runner in options.wheel_runners),
     }
-    return _render("release.yml", values)
+    return _render("release-wheels.yml" if options.wheel_runners else "release.yml", values)
 
 
 def render_ci(options: WorkflowOptions) -> str:

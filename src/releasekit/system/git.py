@@ -6,7 +6,8 @@ fetch); commands change only what a release owns: its files, commit and tag.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +120,18 @@ class Git:
     def has_commit(self, sha: str) -> bool:
         return self.query("cat-file", "-e", f"{sha}^{{commit}}") is not None
 
+    def messages(self, since: str | None, until: str = "HEAD") -> list[tuple[str, str]]:
+        """(sha, full message) of each non-merge commit after `since` (all without it),
+        newest first."""
+        revs = f"{since}..{until}" if since else until
+        out = self.query("log", "--no-merges", "--format=%H%x1f%B%x1e", revs) or ""
+        found: list[tuple[str, str]] = []
+        for record in out.split("\x1e"):
+            sha, _, message = record.strip("\n").partition("\x1f")
+            if sha:
+                found.append((sha.strip(), message.strip()))
+        return found
+
     def ls_remote(self, remote: str, refs: Sequence[str]) -> dict[str, str]:
         """ref -> sha on the remote, read without fetching; GitError if unreachable."""
         out = self.run("ls-remote", "--quiet", remote, *refs, timeout=NETWORK_TIMEOUT)
@@ -142,6 +155,48 @@ class Git:
         """Move the branch back from our commit to `previous`, only if HEAD is still ours."""
         self.run("update-ref", "-m", "releasekit: undo release commit", "HEAD", previous, ours)
         self.run("reset", "--quiet", previous, "--", *paths)
+
+    def commit_beside(self, parent: str, files: Mapping[str, str | None], message: str) -> str:
+        """A commit on top of `parent` with `files` replaced (None: deleted), made in a
+        temporary index: the work tree, the index and every ref stay as they are."""
+        import os
+        import tempfile
+
+        listed = self.run("ls-tree", "-z", parent, "--", *files) if files else ""
+        modes = {}
+        for entry in filter(None, listed.split("\0")):
+            info, _, path = entry.partition("\t")
+            modes[path] = info.split()[0]
+        lines = []
+        for path, text in files.items():
+            if text is None:
+                lines.append(f"0 {'0' * 40}\t{path}")
+            else:
+                blob = self.run("hash-object", "-w", "--stdin", input=text).strip()
+                lines.append(f"{modes.get(path, '100644')} {blob}\t{path}")
+        fd, index = tempfile.mkstemp(prefix="releasekit-index-")
+        os.close(fd)
+        os.unlink(index)  # git writes a fresh index there
+        env = {**_ENV, "GIT_INDEX_FILE": index}
+        try:
+            runner.run(["git", "read-tree", parent], cwd=self.root, env=env)
+            update = ["git", "update-index", "--index-info"]
+            runner.run(update, cwd=self.root, env=env, input="\n".join(lines) + "\n")
+            tree = runner.run(["git", "write-tree"], cwd=self.root, env=env).stdout.strip()
+        except CommandError as exc:
+            raise GitError(f"cannot write the release commit: {exc.cause}", exc.fix) from exc
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(index)
+        return self.run("commit-tree", tree, "-p", parent, "-F", "-", input=message).strip()
+
+    def create_branch(self, name: str, sha: str) -> None:
+        """Create refs/heads/`name` at `sha`; refused when it exists already."""
+        self.run("update-ref", "-m", "releasekit: release branch", f"refs/heads/{name}", sha, "")
+
+    def delete_branch(self, name: str, sha: str) -> None:
+        """Delete refs/heads/`name`, only while it still points at `sha`."""
+        self.run("update-ref", "-d", f"refs/heads/{name}", sha)
 
     def tag(self, name: str, message: str, *, sign: bool) -> None:
         kind = "--sign" if sign else "--annotate"
