@@ -28,6 +28,7 @@ from releasekit.setup.workflow import (
     render_ci,
     render_nox_sessions,
     render_release,
+    render_release_finish,
 )
 
 BIN = Path(sys.executable).parent
@@ -56,6 +57,11 @@ RENDERED = {
     **{f"release-{name}": render_release(options) for name, options in VARIANTS.items()},
     **{f"wheels-{name}": render_release(options) for name, options in WHEEL_VARIANTS.items()},
     "ci": render_ci(VARIANTS["token-pypi"]),
+    # The pull-request flow's finish workflow (init --flow pull-request), both publish variants.
+    "finish-token-pypi": render_release_finish(VARIANTS["token-pypi"], "main"),
+    "finish-trusted-testpypi": render_release_finish(
+        VARIANTS["trusted-testpypi"], "release/1.x", "releasekit>=1.0"
+    ),
 }
 
 

@@ -76,6 +76,7 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
             dry_run=on("dry_run"),
             yes=on("yes"),
             verbose=on("verbose"),
+            quiet=on("quiet"),
         )
     elif name in ("bump", "changelog"):
         opts = verbs.options(
@@ -92,13 +93,13 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
     elif name == "recover":
         verbs.recover(root, rollback=on("rollback"), finish=on("finish"), verbose=on("verbose"))
     elif name == "build":
-        verbs.build(root, installer=get("installer"), sdist_only=on("sdist"))
+        verbs.build(root, installer=get("installer"), sdist_only=on("sdist"), quiet=on("quiet"))
     elif name == "verify":
         verbs.verify(root)
     elif name == "publish":
-        verbs.publish(root, repository=get("repository"), verbose=on("verbose"))
+        verbs.publish(root, repository=get("repository"), verbose=on("verbose"), quiet=on("quiet"))
     elif name == "github-release":
-        verbs.github_release(root, tag=get("tag"), assets=on("assets"))
+        verbs.github_release(root, tag=get("tag"), assets=on("assets"), quiet=on("quiet"))
     elif name == "init":
         verbs.init(
             root,
@@ -106,6 +107,7 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
             trusted_publishing=on("trusted_publishing"),
             environment=get("environment") or "pypi",
             repository=get("repository"),
+            flow=get("flow"),
         )
     elif name == "doctor":
         verbs.doctor(root, as_json=on("json"), offline=on("offline"), online=on("online"))

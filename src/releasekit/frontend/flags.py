@@ -84,6 +84,7 @@ REPOSITORY = Flag("repository", "index to upload to: pypi, testpypi, a URL or a 
 VERBOSE = Flag(
     "verbose", "show the failing tool's full output before the error", kind=SWITCH, short="v"
 )
+QUIET = Flag("quiet", "print only the result line and errors, no progress", kind=SWITCH)
 
 VERBS = (
     Verb(
@@ -117,6 +118,7 @@ VERBS = (
         ),
         REPOSITORY,
         VERBOSE,
+        QUIET,
     ),
     Verb(
         "bump",
@@ -173,6 +175,7 @@ VERBS = (
             kind=SWITCH,
         ),
         VERBOSE,
+        QUIET,
     ),
     Verb(
         "verify",
@@ -187,6 +190,7 @@ VERBS = (
         "Upload dist/ to the package index; files already there are skipped.",
         REPOSITORY,
         VERBOSE,
+        QUIET,
     ),
     Verb(
         "github-release",
@@ -194,6 +198,8 @@ VERBS = (
         "Create or update the GitHub release of a tag, with its changelog section as body.",
         Flag("tag", "the tag to release (default: the current version's)"),
         Flag("assets", "attach the files of dist/", kind=SWITCH),
+        VERBOSE,
+        QUIET,
     ),
     Verb(
         "init",
@@ -203,6 +209,11 @@ VERBS = (
         Flag("trusted-publishing", "release.yml without a PYPI_TOKEN secret", kind=SWITCH),
         Flag("environment", "GitHub environment of the upload job (default: pypi)"),
         Flag("repository", "pypi (default), testpypi or another index name"),
+        Flag(
+            "flow",
+            "pull-request also writes release-finish.yml (default: [tool.releasekit] flow)",
+            choices=("push", "pull-request"),
+        ),
         command_only=True,
     ),
     Verb(
@@ -216,6 +227,7 @@ VERBS = (
             "also ask GitHub: the PYPI_TOKEN secret and its age, environment, tags, runs",
             kind=SWITCH,
         ),
+        VERBOSE,
     ),
     Verb(
         "secret",

@@ -19,6 +19,7 @@ from releasekit.system.redact import redact
 
 if TYPE_CHECKING:  # the plan and its imports load only for the commands that plan
     from releasekit.core.plan import Options, Plan
+    from releasekit.frontend.progress import Progress
 
 
 def say(text: str, *, err: bool = False) -> None:
@@ -39,6 +40,14 @@ def find_root(start: Path | None = None) -> Path:
         "cd into the project's folder, or create a pyproject.toml there with [project] name "
         'and version (e.g. name = "my-project", version = "0.1.0")',
     )
+
+
+def progress(*, quiet: bool = False) -> Progress:
+    """Start lines for the slow steps (with a live elapsed time on a terminal); none
+    with --quiet."""
+    from releasekit.frontend.progress import Progress
+
+    return Progress(say, quiet=quiet)
 
 
 def bullet(text: str) -> None:
@@ -102,7 +111,13 @@ def _show_dry_run(plan: Plan) -> None:
 
 
 def release(
-    root: Path, opts: Options, *, dry_run: bool = False, yes: bool = False, verbose: bool = False
+    root: Path,
+    opts: Options,
+    *,
+    dry_run: bool = False,
+    yes: bool = False,
+    verbose: bool = False,
+    quiet: bool = False,
 ) -> None:
     from releasekit.core import release as verbs
     from releasekit.github.pulls import find_open
@@ -122,11 +137,20 @@ def release(
         return
 
     confirm = None if yes or not interactive(os.environ, sys.stdin) else _confirm
-    for message in plan.messages if plan.steps or not plan.problems else ():
+    hush = quiet and bool(plan.steps)  # with nothing to do, the messages are the result
+    for message in plan.messages if (plan.steps or not plan.problems) and not hush else ():
         say(message)
-    verbs.release_plan(
-        root, plan, report=bullet, confirm=confirm, run_step=PublicSteps(root, verbose=verbose)
-    )
+    shown = progress(quiet=quiet)
+    try:
+        verbs.release_plan(
+            root,
+            plan,
+            report=shown.report,
+            confirm=confirm,
+            run_step=PublicSteps(root, verbose=verbose, phase=shown.phase),
+        )
+    finally:
+        shown.stop()
     if not plan.steps:
         say("Nothing to do.")
     elif plan.waits_for_merge:
@@ -197,10 +221,13 @@ def notes(root: Path, version: str | None = None) -> None:
     say(verbs.notes(root, version))
 
 
-def build(root: Path, *, installer: str | None = None, sdist_only: bool = False) -> None:
+def build(
+    root: Path, *, installer: str | None = None, sdist_only: bool = False, quiet: bool = False
+) -> None:
     from releasekit.publishing import after_push as public
 
-    built = public.build(root, installer=installer, sdist_only=sdist_only)
+    shown = progress(quiet=quiet)
+    built = public.build(root, installer=installer, sdist_only=sdist_only, phase=shown.phase)
     for warning in built.warnings:
         say(f"warning: {warning}", err=True)
     names = ", ".join(path.name for path in (built.sdist, *built.wheels))
@@ -211,7 +238,7 @@ def verify(root: Path) -> None:
     """`releasekit verify`: dist/ is what publish would upload, or the reason it is not."""
     from releasekit.publishing import after_push as public
 
-    checked = public.verify(root)
+    checked = public.verify(root, phase=progress().phase)
     for warning in checked.warnings:
         say(f"warning: {warning}", err=True)
     for path in checked.files:
@@ -223,27 +250,36 @@ def verify(root: Path) -> None:
     )
 
 
-def publish(root: Path, *, repository: str | None = None, verbose: bool = False) -> None:
+def publish(
+    root: Path, *, repository: str | None = None, verbose: bool = False, quiet: bool = False
+) -> None:
     from releasekit.publishing.upload import start_upload
 
     warm = start_upload(os.environ, cwd=root)  # first: its start-up overlaps everything else
     try:
         from releasekit.publishing import after_push as public
 
-        report = public.publish(root, repository=repository, verbose=verbose, warm=warm)
+        shown = progress(quiet=quiet)
+        report = public.publish(
+            root, repository=repository, verbose=verbose, warm=warm, phase=shown.phase
+        )
     finally:
         warm.cancel()
-    say(public.publish_summary(report))
+    if not quiet:
+        say(public.publish_summary(report))
     if report.uploaded:
         say(f"Published {len(report.uploaded)} file(s) to {report.repository}.")
     else:
         say(f"Nothing to upload: every file is already on {report.repository}.")
 
 
-def github_release(root: Path, *, tag: str | None = None, assets: bool = False) -> None:
+def github_release(
+    root: Path, *, tag: str | None = None, assets: bool = False, quiet: bool = False
+) -> None:
     from releasekit.publishing import after_push as public
 
-    result = public.github_release(root, tag=tag, assets=assets)
+    shown = progress(quiet=quiet)
+    result = public.github_release(root, tag=tag, assets=assets, phase=shown.phase)
     say(f"GitHub release {result.action}: {result.html_url}")
 
 
@@ -254,11 +290,12 @@ def init(
     trusted_publishing: bool = False,
     environment: str = "pypi",
     repository: str | None = None,
+    flow: str | None = None,
 ) -> None:
     """`releasekit init`: what was written and kept, then what only the maintainer can do."""
     from releasekit.setup import init as setup
 
-    options = setup.InitOptions(force, trusted_publishing, environment, repository)
+    options = setup.InitOptions(force, trusted_publishing, environment, repository, flow=flow)
     outcomes = setup.init(root, options)
     for outcome in outcomes:
         detail = f": {outcome.detail}" if outcome.detail else ""

@@ -23,6 +23,7 @@ from releasekit.core.version import parse as parse_version
 from releasekit.errors import BuildError, ReleaseError
 from releasekit.system.facts import github_token
 from releasekit.system.git import Git
+from releasekit.system.progress import Phase, silent
 
 if TYPE_CHECKING:
     from releasekit.github.releases import ReleaseResult
@@ -86,6 +87,7 @@ def build(
     environ: Mapping[str, str] | None = None,
     installer: str | None = None,
     sdist_only: bool = False,
+    phase: Phase = silent,
 ) -> Dist:
     """Build dist/ (`sdist_only`: the sdist alone, for a workflow whose wheels come from
     cibuildwheel) for the project's version, which must be the CI tag's."""
@@ -96,11 +98,16 @@ def build(
     _check_env_tag(project, version, environ)
     strict = project.config.strict_metadata
     return dist.build(
-        root, version=version, installer=installer, strict=strict, sdist_only=sdist_only
+        root,
+        version=version,
+        installer=installer,
+        strict=strict,
+        sdist_only=sdist_only,
+        phase=phase,
     )
 
 
-def verify(root: Path, *, environ: Mapping[str, str] | None = None) -> Dist:
+def verify(root: Path, *, environ: Mapping[str, str] | None = None, phase: Phase = silent) -> Dist:
     """`releasekit verify`: dist/ as gathered from every machine, checked before an upload."""
     from releasekit.publishing import dist
 
@@ -108,7 +115,7 @@ def verify(root: Path, *, environ: Mapping[str, str] | None = None) -> Dist:
     project, version = project_version(root)
     _check_env_tag(project, version, environ)
     strict = project.config.strict_metadata
-    return dist.verify(root / "dist", version=version, strict=strict, project=root)
+    return dist.verify(root / "dist", version=version, strict=strict, project=root, phase=phase)
 
 
 def publish(
@@ -118,6 +125,7 @@ def publish(
     environ: Mapping[str, str] | None = None,
     verbose: bool = False,
     warm: Started | None = None,
+    phase: Phase = silent,
 ) -> PublishReport:
     """Upload the verified dist/ of the project's current version (built earlier)."""
     from releasekit.publishing import dist, index
@@ -138,6 +146,7 @@ def publish(
         timeout=project.config.upload_timeout,
         verbose=verbose,
         warm=warm,
+        phase=phase,
     )
 
 
@@ -147,6 +156,7 @@ def github_release(
     tag: str | None = None,
     assets: bool = False,
     environ: Mapping[str, str] | None = None,
+    phase: Phase = silent,
 ) -> ReleaseResult:
     """Create or update the GitHub release of a tag, with its CHANGELOG section as body."""
     from releasekit.github import api as github
@@ -170,14 +180,16 @@ def github_release(
 
         built = dist.verify(root / "dist", version=version)
         files = list(built.files)
-    return github_releases.publish_release(
-        client,
-        tag=tag,
-        title=tag,
-        body=body,
-        prerelease=prerelease,
-        assets=files,
-    )
+    extra = f" with {len(files)} asset{'s' * (len(files) != 1)}" if files else ""
+    with phase(f"creating or updating the GitHub release {tag}{extra} on {client.repo}"):
+        return github_releases.publish_release(
+            client,
+            tag=tag,
+            title=tag,
+            body=body,
+            prerelease=prerelease,
+            assets=files,
+        )
 
 
 def plan_public_steps(
@@ -267,9 +279,10 @@ def publish_summary(report: PublishReport) -> str:
 class PublicSteps:
     """Runs the plan's public steps for apply.py; returns a line to report."""
 
-    def __init__(self, root: Path, *, verbose: bool = False) -> None:
+    def __init__(self, root: Path, *, verbose: bool = False, phase: Phase = silent) -> None:
         self.root = root
         self.verbose = verbose
+        self.phase = phase
 
     def __call__(self, step: Step) -> str | None:
         if isinstance(step, PullRequest):
@@ -277,15 +290,17 @@ class PublicSteps:
 
             return run_step(self.root, step, os.environ)
         if isinstance(step, Build):
-            built = build(self.root)
+            built = build(self.root, phase=self.phase)
             warned = "".join(f"\nwarning: {warning}" for warning in built.warnings)
             names = [path.name for path in (built.sdist, *built.wheels)]
             return f"built {', '.join(names[:-1])} and {names[-1]}{warned}"
         if isinstance(step, Publish):
             return publish_summary(
-                publish(self.root, repository=step.repository, verbose=self.verbose)
+                publish(
+                    self.root, repository=step.repository, verbose=self.verbose, phase=self.phase
+                )
             )
         if isinstance(step, GitHubRelease):
-            result = github_release(self.root, tag=step.tag)
+            result = github_release(self.root, tag=step.tag, phase=self.phase)
             return f"GitHub release {step.tag} {result.action}: {result.html_url}"
         raise ReleaseError(f"cannot {step.title}", "this step has no runner")  # pragma: no cover

@@ -18,6 +18,7 @@ from releasekit.errors import BuildError, CommandError
 from releasekit.publishing import twine_child as twinecli
 from releasekit.publishing.verify import CHECKSUMS, Dist, check_checksums, find, write_checksums
 from releasekit.system import runner
+from releasekit.system.progress import Phase, silent
 from releasekit.system.redact import redact
 
 TWINE_CHECK_TIMEOUT = 300.0
@@ -125,6 +126,7 @@ def build(
     timeout: float = 900,
     strict: bool = False,
     sdist_only: bool = False,
+    phase: Phase = silent,
 ) -> Dist:
     """Build sdist + wheel of `root` into `outdir` (default root/dist) and verify them; with
     `sdist_only`, the sdist alone (the wheels of compiled code come from cibuildwheel).
@@ -142,7 +144,8 @@ def build(
     env = build_env(uv=uv, epoch=source_date_epoch(root))
     checker = twinecli.start("check", cwd=root)  # warms up while the backend builds
     try:
-        _build(root, argv, env, timeout)
+        with phase(f"building {'the sdist' if sdist_only else 'sdist and wheel'} into dist/"):
+            _build(root, argv, env, timeout)
         return verify(
             outdir,
             version=version,
@@ -150,6 +153,7 @@ def build(
             strict=strict,
             project=root,
             wheels=not sdist_only,
+            phase=phase,
         )
     finally:
         checker.cancel()
@@ -191,6 +195,7 @@ def verify(
     strict: bool = False,
     project: Path | None = None,
     wheels: bool = True,
+    phase: Phase = silent,
 ) -> Dist:
     """Check an existing dist/: one sdist and its wheels at `version` (verify.find), all
     twine-clean, SHA256SUMS written over all of them or matching them.
@@ -203,7 +208,8 @@ def verify(
     checksums = dist_dir / CHECKSUMS
     warnings: list[str] = []
     if metadata or not checksums.exists():
-        warnings = twine_check(files, checker, strict=strict, project=project)
+        with phase(f"checking {len(files)} files with twine check"):
+            warnings = twine_check(files, checker, strict=strict, project=project)
     if checksums.exists():
         check_checksums(checksums, files)
     else:

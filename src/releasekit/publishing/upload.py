@@ -29,6 +29,7 @@ from releasekit.publishing.index import (
 from releasekit.publishing.pypi_token import audit
 from releasekit.system import runner
 from releasekit.system.facts import PYPI_TOKEN, interactive, sha256
+from releasekit.system.progress import Phase, silent
 from releasekit.system.redact import redact
 
 QUERY_TIMEOUT = 30.0
@@ -149,6 +150,7 @@ def publish(
     timeout: float = 300,
     verbose: bool = False,
     warm: runner.Started | None = None,
+    phase: Phase = silent,
 ) -> PublishReport:
     """Upload the files the index does not have yet; identical ones count as done.
 
@@ -171,8 +173,10 @@ def publish(
             already, pending = _compare(local, remote, repository, warnings)
             if not pending:
                 break
+            count = f"{len(pending)} file{'s' * (len(pending) != 1)}"
             try:
-                upload.run(warm, pending, project, version, timeout)
+                with phase(f"uploading {count} to {safe_url(repository.upload_url)}"):
+                    upload.run(warm, pending, project, version, timeout)
             except _ArrivedMeanwhile:
                 warm = twinecli.start("upload", cwd=pending[0].parent, env=upload.env)
                 continue

@@ -21,6 +21,7 @@ from releasekit.errors import ConfigError, ReleaseError
 
 TASKS_LINE = "from releasekit.tasks import *  # noqa: F403\n"
 WORKFLOW = ".github/workflows/release.yml"
+FINISH_WORKFLOW = ".github/workflows/release-finish.yml"  # the pull-request flow
 NOXFILE = "noxfile.py"
 RELEASE_SESSIONS = ("build", "publish")
 _OUR_BLOCK = re.compile(
@@ -51,6 +52,7 @@ class InitOptions:
     environment: str = "pypi"
     repository: str | None = None  # None: [tool.releasekit] repository, else pypi
     releasekit_spec: str = "releasekit"  # what the nox sessions install
+    flow: str | None = None  # None: [tool.releasekit] flow; "pull-request" adds release-finish.yml
 
 
 def nox_sessions(text: str) -> set[str]:
@@ -177,16 +179,26 @@ def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]
     has_table = isinstance(data.get("tool", {}).get("releasekit"), dict)
     repository = options.repository or (config.repository if has_table else "pypi")
     runners, matrix = _wheel_runners(root, data, config)
-    release_yml = workflow.render_release(
-        workflow.WorkflowOptions(
-            project=name,
-            tag_format=config.tag_format,
-            trusted_publishing=options.trusted_publishing,
-            environment=options.environment,
-            repository=repository,
-            wheel_runners=runners,
+    flow = options.flow or config.flow
+    if flow not in config_mod.FLOWS:
+        raise ConfigError(
+            f"flow {flow!r} is not one of push, pull-request", "pass --flow pull-request or push"
         )
+    workflow_options = workflow.WorkflowOptions(
+        project=name,
+        tag_format=config.tag_format,
+        trusted_publishing=options.trusted_publishing,
+        environment=options.environment,
+        repository=repository,
+        wheel_runners=runners,
     )
+    release_yml = workflow.render_release(workflow_options)
+    branch, remote = (config.branch, config.remote) if has_table else _detect_git(root)
+    finish_yml = None
+    if flow == "pull-request":
+        finish_yml = workflow.render_release_finish(
+            workflow_options, branch, options.releasekit_spec
+        )
     sessions = workflow.render_nox_sessions(default_spec=options.releasekit_spec)
     planned = [_whole_file(root, "tasks.py", TASKS_LINE, options.force)]
     noxfile = root / NOXFILE
@@ -194,6 +206,8 @@ def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]
     action, new, detail = _noxfile(current, sessions, options.force)
     planned.append((Outcome(NOXFILE, action, detail), NOXFILE, new))
     planned.append(_whole_file(root, WORKFLOW, release_yml, options.force, matrix))
+    if finish_yml is not None:
+        planned.append(_whole_file(root, FINISH_WORKFLOW, finish_yml, options.force))
     existing = _existing_changelog(root, data, config, name)
     if existing is not None:
         kept = "kept: it holds the project's history" + (" (even with --force)" * options.force)
@@ -205,8 +219,9 @@ def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]
         skipped = Outcome(label, "skipped", "the table exists: left as it is")
         planned.append((skipped, PYPROJECT, text))
     else:
-        branch, remote = _detect_git(root)
         values = {"branch": branch, "remote": remote, "repository": repository}
+        if flow != config.flow:
+            values["flow"] = flow
         detail = ", ".join(f"{key} = {value}" for key, value in values.items())
         added = Outcome(label, "added", detail)
         planned.append((added, PYPROJECT, _pyproject_table(text, values)))
@@ -287,6 +302,19 @@ def next_steps(root: Path, options: InitOptions | None = None) -> list[str]:
             "reads it from stdin or a hidden prompt, checks it and encrypts it for GitHub "
             "(needs GITHUB_TOKEN or GH_TOKEN).",
         ]
+    if (options.flow or config.flow) == "pull-request":
+        steps.append(
+            "release-finish.yml tags merged release pull requests with the workflow's own token, "
+            "which starts no release.yml: it builds and publishes itself"
+            + (f" (add it as a second trusted publisher on {host})" * options.trusted_publishing)
+            + ". To have release.yml publish instead, store a token with contents: write as "
+            "repository secret RELEASE_TOKEN."
+        )
+        if config.flow != "pull-request":
+            steps.append(
+                'Set flow = "pull-request" in [tool.releasekit], so that `releasekit release` '
+                "opens the release pull request (or pass --via-pr each time)."
+            )
     steps += [
         "Commit the new files, then run `releasekit doctor --online` to check the release setup.",
     ]

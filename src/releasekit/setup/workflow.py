@@ -39,6 +39,7 @@ VERSION_REGEX = rf"{_NUMBER}\.{_NUMBER}\.{_NUMBER}((a|b|rc){_NUMBER})?"
 
 _PROJECT_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
 _TAG_AFFIX = re.compile(r"[A-Za-z0-9._/@+-]*")
+_BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 _SIMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _INDEX_URLS = {"pypi": "https://pypi.org", "testpypi": "https://test.pypi.org"}
 _INDEX_TITLES = {"pypi": "PyPI", "testpypi": "TestPyPI"}
@@ -123,6 +124,37 @@ def render_release(options: WorkflowOptions) -> str:
     """release.yml: a build job (tag checked first) and a publish job in a protected environment;
     with wheel runners, the build job makes the sdist and a cibuildwheel job per runner the
     wheels, and the publish job uploads them all at once."""
+    values: dict[str, str | list[str]] = {
+        **_publish_values(options, "release.yml"),
+        "tag_format": options.tag_format,
+        "example_tag": options.tag_format.replace("{version}", "1.4.0"),
+        "example_pre_tag": options.tag_format.replace("{version}", "1.4.0rc1"),
+        "wheel_runners": ", ".join(f'"{runner}"' for runner in options.wheel_runners),
+    }
+    return _render("release-wheels.yml" if options.wheel_runners else "release.yml", values)
+
+
+def render_release_finish(
+    options: WorkflowOptions, branch: str, releasekit_spec: str = "releasekit"
+) -> str:
+    """release-finish.yml (pull-request flow): on a push to `branch`, `releasekit release
+    --finish`; a tag made with GITHUB_TOKEN starts no release.yml, so it also publishes."""
+    if not _BRANCH.fullmatch(branch) or ".." in branch or branch.endswith((".", "/", ".lock")):
+        raise ConfigError(
+            f"branch {branch!r} has characters a workflow cannot hold safely",
+            "name the release branch with letters, digits, '.', '_', '/' and '-' only",
+        )
+    _check_spec(releasekit_spec)
+    values: dict[str, str | list[str]] = {
+        **_publish_values(options, "release-finish.yml"),
+        "branch": branch,
+        "releasekit_spec": "'" + releasekit_spec.replace("'", "''") + "'",
+    }
+    return _render("release-finish.yml", values)
+
+
+def _publish_values(options: WorkflowOptions, file: str) -> dict[str, str | list[str]]:
+    """What every publish job needs: its environment, credentials and setup comment."""
     index = _INDEX_TITLES.get(options.repository, options.repository)
     environment = ["    environment:", f"      name: {options.environment}"]
     if options.repository in _INDEX_URLS:
@@ -131,7 +163,7 @@ def render_release(options: WorkflowOptions) -> str:
     if options.trusted_publishing:
         setup = [
             f"# On {index}, add this repository as a trusted publisher of {options.project}",
-            f"# (workflow release.yml, environment {options.environment}): no token is stored.",
+            f"# (workflow {file}, environment {options.environment}): no token is stored.",
         ]
         id_token = [
             "      id-token: write # trusted publishing: the index trades it for an upload token"
@@ -148,13 +180,10 @@ def render_release(options: WorkflowOptions) -> str:
             "          PYPI_TOKEN: ${{ secrets.PYPI_TOKEN }}",
         ]
     extra_args = "" if options.repository == "pypi" else f" -- --repository {options.repository}"
-    values: dict[str, str | list[str]] = {
+    return {
         **_pins(),
         "project": options.project,
-        "tag_format": options.tag_format,
         "tag_regex": release_tag_regex(options.tag_format),
-        "example_tag": options.tag_format.replace("{version}", "1.4.0"),
-        "example_pre_tag": options.tag_format.replace("{version}", "1.4.0rc1"),
         "python_version": options.python_version,
         "index_title": index,
         "publish_args": extra_args,
@@ -162,9 +191,7 @@ def render_release(options: WorkflowOptions) -> str:
         "environment_block": environment,
         "id_token_permission": id_token,
         "publish_env": publish_env,
-        "wheel_runners": ", ".join(f'"{runner}"' for runner in options.wheel_runners),
     }
-    return _render("release-wheels.yml" if options.wheel_runners else "release.yml", values)
 
 
 def render_ci(options: WorkflowOptions) -> str:
@@ -175,12 +202,16 @@ def render_ci(options: WorkflowOptions) -> str:
 
 def render_nox_sessions(*, default_spec: str = "releasekit") -> str:
     """The `build` and `publish` sessions for a noxfile; safe to append to an existing one."""
-    if not default_spec.strip() or re.search(r'["\\\x00-\x1f\x7f]', default_spec):
+    _check_spec(default_spec)
+    return _render("nox_sessions.py.tmpl", {"default_spec": f'"{default_spec}"'})
+
+
+def _check_spec(spec: str) -> None:
+    if not spec.strip() or re.search(r'["\\\x00-\x1f\x7f]', spec):
         raise ConfigError(
-            f"releasekit requirement {default_spec!r} cannot be written into a noxfile",
+            f"releasekit requirement {spec!r} cannot be written into a noxfile or workflow",
             "give a requirement such as releasekit>=1.0 (no quotes, backslashes or newlines)",
         )
-    return _render("nox_sessions.py.tmpl", {"default_spec": f'"{default_spec}"'})
 
 
 def _pins() -> dict[str, str]:
