@@ -208,7 +208,8 @@ def verify(
     checksums = dist_dir / CHECKSUMS
     warnings: list[str] = []
     if metadata or not checksums.exists():
-        with phase(f"checking {len(files)} files with twine check"):
+        count = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+        with phase(f"checking {count} with twine check"):
             warnings = twine_check(files, checker, strict=strict, project=project)
     if checksums.exists():
         check_checksums(checksums, files)
