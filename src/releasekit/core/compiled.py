@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from releasekit.system.facts import normalize_name
+
 # Build requirements (PEP 503 names) that only a project with compiled code asks for.
 _COMPILING_REQUIRES = {
     "cython": "Cython",
@@ -59,7 +61,7 @@ def detect(root: Path, data: Mapping[str, Any]) -> Compiled:
     requires = system.get("requires")
     for requirement in requires if isinstance(requires, list) else ():
         match = _REQUIREMENT_NAME.match(requirement) if isinstance(requirement, str) else None
-        name = re.sub(r"[-_.]+", "-", match[1]).lower() if match else ""
+        name = normalize_name(match[1]) if match else ""
         label = _COMPILING_REQUIRES.get(name)
         if label and f"build backend {label}" not in reasons:
             reasons.append(f"{label} in build requires")

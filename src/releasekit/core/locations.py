@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from releasekit.errors import ConfigError
+from releasekit.system.facts import normalize_name as canonicalize_name
 
 Kind = Literal[
     "project",  # pyproject.toml [project] version
@@ -227,11 +228,6 @@ _LOCK_PACKAGE = re.compile(
     r'^\[\[package\]\]\r?\nname = "(?P<name>[^"]+)"\r?\nversion = "(?P<value>[^"]+)"',
     re.MULTILINE,
 )
-
-
-def canonicalize_name(name: str) -> str:
-    """PEP 503 normalized name, without importing packaging.utils (and packaging.tags)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def lock_entry(text: str, name: str, *, exact: bool = False) -> re.Match[str] | None:

@@ -22,13 +22,13 @@ from releasekit.core.locations import (
     DUNDER,
     Kind,
     Location,
-    canonicalize_name,
     decode,
     edit,
     lock_entry,
     read_text,
 )
 from releasekit.errors import ConfigError, VersionError
+from releasekit.system.facts import normalize_name as canonicalize_name
 
 __all__ = [
     "Kind",

@@ -37,13 +37,16 @@ class NoChangelog:
         return sorted(found, key=lambda item: item[0])  # type: ignore[arg-type,return-value]
 
     def _subjects(self, since: str | None, until: str) -> tuple[str, ...]:
-        revs = f"{since}..{until}" if since else until
-        out = Git(self.root).query("log", "--no-merges", "--format=%s", revs)
         release = self.commit_message.split("{", 1)[0]
+        # A subject is the message's first paragraph on one line, as git's %s gives it.
+        subjects = (
+            " ".join(message.split("\n\n", 1)[0].split())
+            for _, message in Git(self.root).messages(since, until)
+        )
         return tuple(
-            line.strip()
-            for line in (out or "").splitlines()
-            if line.strip() and not (release and line.startswith(release))
+            subject
+            for subject in subjects
+            if subject and not (release and subject.startswith(release))
         )
 
     def pending(self, files: Mapping[str, bytes]) -> Pending:
