@@ -173,6 +173,25 @@ def test_the_indicator_stops_when_the_step_fails() -> None:
     assert stream.getvalue().endswith("\r\x1b[K")
 
 
+def test_an_uploads_bytes_show_on_the_live_line_only() -> None:
+    stream = Terminal()
+    shown, said = live({}, stream)
+    with shown.phase("uploading 2 files to http://127.0.0.1:8080/") as note:
+        note("pkg-1.0-py3-none-any.whl 1.2 MB / 3.4 MB")
+        wait_for(lambda: "any.whl 1.2 MB / 3.4 MB ... " in stream.getvalue())
+    assert "uploading 2 files to http://127.0.0.1:8080/: pkg-1.0" in stream.getvalue()
+    assert said == ["uploading 2 files to http://127.0.0.1:8080/ ..."]  # the log: no bytes
+
+
+def test_notes_off_a_terminal_are_dropped() -> None:
+    stream = io.StringIO()
+    shown, said = live({}, stream)  # type: ignore[arg-type]
+    with shown.phase("uploading 1 file to http://127.0.0.1:8080/") as note:
+        note("pkg-1.0.tar.gz 2.0 kB / 2.0 kB")
+    assert stream.getvalue() == ""
+    assert said == ["uploading 1 file to http://127.0.0.1:8080/ ..."]
+
+
 def test_no_color_keeps_ansi_codes_out() -> None:
     stream = Terminal()
     shown, _ = live({"NO_COLOR": "1"}, stream)

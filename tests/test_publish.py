@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from releasekit.demo.localindex import LocalIndex
 from releasekit.errors import PublishError, ReleaseError
 from releasekit.publishing import dist
 from releasekit.publishing.index import Repository, existing_files, resolve_repository
-from releasekit.publishing.upload import credentials_env, publish
+from releasekit.publishing.upload import credentials_env, publish, size
 from releasekit.system import runner
 
 PROJECT, VERSION = "sample-pkg", "1.3.0"
@@ -70,6 +71,35 @@ def empty_index(tmp_path: Path, token: str) -> Iterator[LocalIndex]:
 
 def upload(files: list[Path], repo: Repository, environ: Mapping[str, str], **kw: Any) -> Any:
     return publish(files, project=PROJECT, version=VERSION, repository=repo, environ=environ, **kw)
+
+
+def test_upload_shows_each_files_bytes_until_all_are_sent(
+    empty_index: LocalIndex, files: list[Path], token: str
+) -> None:
+    notes: list[str] = []
+
+    @contextlib.contextmanager
+    def phase(text: str) -> Iterator[Callable[[str], None]]:
+        notes.append(text)
+        yield notes.append
+
+    upload(files, empty_index.repository, {"PYPI_TOKEN": token}, phase=phase)
+    assert notes[0] == f"uploading 2 files to {empty_index.repository.upload_url}"
+    for file in files:
+        shown = [note for note in notes[1:] if note.startswith(f"{file.name} ")]
+        assert shown, f"no progress for {file.name}: {notes}"
+        sent, total = shown[-1].removeprefix(f"{file.name} ").split(" / ")
+        assert sent == total  # the last word on a file: every byte sent
+
+
+def test_sizes_read_as_people_read_them() -> None:
+    assert [size(n) for n in (0, 812, 41_200, 3_400_000, 2 * 10**9)] == [
+        "0 B",
+        "812 B",
+        "41.2 kB",
+        "3.4 MB",
+        "2.0 GB",
+    ]
 
 
 def test_upload_then_index_lists_both_files_with_their_sha256(
@@ -151,9 +181,9 @@ def test_token_travels_in_the_environment_only(
         calls.append((list(argv), dict(kwargs.get("env") or {})))
         return real_start(argv, **kwargs)
 
-    def spy_finish(self: runner.Started, input: str, *, timeout: float) -> runner.Result:
+    def spy_finish(self: runner.Started, input: str, *, timeout: float, **kw: Any) -> runner.Result:
         sent.append(input)
-        return real_finish(self, input, timeout=timeout)
+        return real_finish(self, input, timeout=timeout, **kw)
 
     monkeypatch.setattr(runner, "start", spy_start)
     monkeypatch.setattr(runner.Started, "finish", spy_finish)

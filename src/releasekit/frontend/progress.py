@@ -3,7 +3,8 @@
 The layers below only call `phase(text)` around a slow step (system/progress.py); what
 that looks like is decided here: a start line through `say` on stdout, and when a person
 watches (stdout and stderr terminals, not CI) a thread rewriting "\\r text ... 12 s" on
-stderr until the step ends. `--quiet` shows neither; NO_COLOR keeps ANSI codes out.
+stderr until the step ends, with the step's latest note (an upload's "file 1.2 MB / 3.4 MB").
+`--quiet` shows neither; NO_COLOR keeps ANSI codes out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import IO
 
 from releasekit.system.facts import interactive
+from releasekit.system.progress import Note
 
 # Plan step titles (core/plan.py) that can take more than a moment: they get a ticker too.
 SLOW_STEPS = ("git push", "build ", "upload ", "create or update the GitHub", "open the pull")
@@ -56,6 +58,7 @@ class Ticker:
         self.interval = interval
         self.clock = clock
         self.started = clock()
+        self.detail = ""  # the step's latest note; a str is swapped whole, so no lock
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="releasekit-progress", daemon=True)
 
@@ -64,7 +67,8 @@ class Ticker:
         return self
 
     def _line(self) -> str:
-        return f"{self.text} ... {elapsed(self.clock() - self.started)}"
+        detail = f": {self.detail}" if self.detail else ""
+        return f"{self.text}{detail} ... {elapsed(self.clock() - self.started)}"
 
     def _write(self, text: str) -> None:
         try:
@@ -132,14 +136,21 @@ class Progress:
             ticker.stop()
 
     @contextlib.contextmanager
-    def phase(self, text: str) -> Iterator[None]:
-        """system.progress.Phase: the start line, then the ticker until the step ends."""
+    def phase(self, text: str) -> Iterator[Note]:
+        """system.progress.Phase: the start line, then the ticker until the step ends;
+        the notes show on the live line only (a log gets the start line alone)."""
         self.stop()
         if not self.quiet:
             self.say(f"{text} ...")
         self._tick(text)
+        ticker = self._ticker
+
+        def note(detail: str) -> None:
+            if ticker is not None:
+                ticker.detail = detail
+
         try:
-            yield
+            yield note
         finally:
             self.stop()
 

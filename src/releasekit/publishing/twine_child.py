@@ -20,20 +20,69 @@ from releasekit.system import runner
 # and reasons releasekit reads; one line per message instead.
 WIDE = {"COLUMNS": "10000"}
 
-_BOOT = """\
+_IMPORTS = """\
 import json, sys
 import twine.__main__, twine.commands.{command}
+"""
+_RUN = """\
 sys.argv = ["twine", *json.loads(sys.stdin.read())]
 sys.exit(twine.__main__.main())
+"""
+
+# For uploads: twine's own byte counter (the monitor that feeds its progress bar), also
+# written to the channel as "<file> <bytes sent> <bytes in all>", at most 5 times a second.
+# Where a twine has no such monitor, there is no progress, and the upload is the same.
+_REPORT = """\
+import os, time
+import twine.repository
+fd = int(os.environ.pop("RELEASEKIT_CHANNEL_FD", "-1"))
+toolbelt = getattr(twine.repository, "requests_toolbelt", None)
+Monitor = getattr(toolbelt, "MultipartEncoderMonitor", None)
+if fd >= 0 and Monitor is not None:
+    channel = os.fdopen(fd, "w", buffering=1)
+
+    class Reporting(Monitor):
+        def __init__(self, encoder, callback=None):
+            content = dict((f[0], f[1]) for f in getattr(encoder, "fields", ()) if len(f) == 2)
+            name = str(content.get("content", ("file",))[0]).replace(" ", "_")
+            last = [0.0]
+
+            def report(monitor):
+                if callback is not None:
+                    callback(monitor)
+                now = time.monotonic()
+                if now - last[0] >= 0.2 or monitor.bytes_read >= monitor.len:
+                    last[0] = now
+                    try:
+                        channel.write(f"{name} {monitor.bytes_read} {monitor.len}\\n")
+                    except (OSError, ValueError):
+                        pass
+
+            super().__init__(encoder, report)
+
+    toolbelt.MultipartEncoderMonitor = Reporting
 """
 
 
 def start(
     command: str, *, cwd: Path, env: Mapping[str, str | None] | None = None
 ) -> runner.Started:
-    """Start twine for `command` (check or upload); give it its arguments with `finish`."""
-    argv = [sys.executable, "-c", _BOOT.format(command=command)]
-    return runner.start(argv, cwd=cwd, env={**WIDE, **(env or {})})
+    """Start twine for `command` (check or upload); give it its arguments with `finish`.
+
+    An upload also reports its progress on the child's channel (`progress` reads it).
+    """
+    upload = command == "upload"
+    boot = _IMPORTS.format(command=command) + (_REPORT if upload else "") + _RUN
+    argv = [sys.executable, "-c", boot]
+    return runner.start(argv, cwd=cwd, env={**WIDE, **(env or {})}, channel=upload)
+
+
+def progress(line: str) -> tuple[str, int, int] | None:
+    """A channel line as (file name, bytes sent, bytes in all); None for anything else."""
+    parts = line.split(" ")
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    return parts[0], int(parts[1]), int(parts[2])
 
 
 def arguments(args: Sequence[str]) -> str:

@@ -11,7 +11,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -29,7 +29,7 @@ from releasekit.publishing.index import (
 from releasekit.publishing.pypi_token import audit
 from releasekit.system import runner
 from releasekit.system.facts import PYPI_TOKEN, interactive, sha256
-from releasekit.system.progress import Phase, silent
+from releasekit.system.progress import Note, Phase, silent
 from releasekit.system.redact import redact
 
 QUERY_TIMEOUT = 30.0
@@ -175,8 +175,8 @@ def publish(
                 break
             count = f"{len(pending)} file{'s' * (len(pending) != 1)}"
             try:
-                with phase(f"uploading {count} to {safe_url(repository.upload_url)}"):
-                    upload.run(warm, pending, project, version, timeout)
+                with phase(f"uploading {count} to {safe_url(repository.upload_url)}") as note:
+                    upload.run(warm, pending, project, version, timeout, shown_to=note)
             except _ArrivedMeanwhile:
                 warm = twinecli.start("upload", cwd=pending[0].parent, env=upload.env)
                 continue
@@ -251,12 +251,15 @@ class _Upload:
         project: str,
         version: str,
         timeout: float,
+        shown_to: Note,
     ) -> None:
         args = ["--no-color", "upload", "--non-interactive", "--disable-progress-bar"]
         args += [*self.target, *(["--verbose"] if self.verbose else [])]
         args += [str(path) for path in files]
         try:
-            result = warm.finish(twinecli.arguments(args), timeout=timeout)
+            result = warm.finish(
+                twinecli.arguments(args), timeout=timeout, on_line=_bytes_sent(shown_to)
+            )
         except CommandError as exc:
             if isinstance(exc.__cause__, subprocess.TimeoutExpired):
                 raise UploadError(
@@ -272,6 +275,26 @@ class _Upload:
             for line in redact(f"{result.stdout}\n{result.stderr}", self.secrets).splitlines()
         ).strip()
         raise _translate(output, files, project, version, self.repo) from None
+
+
+def size(count: int) -> str:
+    """Bytes as people read them: 812 B, 41.2 kB, 3.4 MB (decimal units, as PyPI shows)."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} B"
+
+
+def _bytes_sent(note: Note) -> Callable[[str], None]:
+    """twine's progress lines, as "file 1.2 MB / 3.4 MB" for the live line."""
+
+    def heard(line: str) -> None:
+        progress = twinecli.progress(line)
+        if progress is not None:
+            name, sent, total = progress
+            note(f"{name} {size(sent)} / {size(total)}")
+
+    return heard
 
 
 def _translate(

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from releasekit.errors import CommandError
 from releasekit.system.redact import redact
 
 DEFAULT_TIMEOUT = 120.0
+CHANNEL_FD = "RELEASEKIT_CHANNEL_FD"  # where a child started with `channel=True` writes its lines
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,28 @@ def _environment(env: Mapping[str, str | None] | None) -> dict[str, str] | None:
 
 class Started:
     """A child started early and handed its input later, so that its start-up (twine
-    spends ~0.3 s importing) overlaps releasekit's own work instead of following it."""
+    spends ~0.3 s importing) overlaps releasekit's own work instead of following it.
+
+    With `channel`, the child also gets a pipe (its number in RELEASEKIT_CHANNEL_FD) for
+    lines it reports while it runs, such as upload progress; `finish(on_line=...)` hears
+    them as they come. The pipe is always drained, so a chatty child never blocks on it.
+    """
 
     def __init__(
-        self, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str | None] | None
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: Path,
+        env: Mapping[str, str | None] | None,
+        channel: bool = False,
     ) -> None:
         self.argv = tuple(argv)
         self.env = dict(env or {})
+        self._channel: int | None = None
+        write = -1
+        if channel:
+            self._channel, write = os.pipe()
+            env = {**self.env, CHANNEL_FD: str(write)}
         try:
             self._process: subprocess.Popen[str] | None = subprocess.Popen(
                 list(argv),
@@ -65,15 +82,23 @@ class Started:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
+                pass_fds=(write,) if channel else (),
             )
         except FileNotFoundError as exc:
+            self._close_channel()
             raise CommandError(f"{argv[0]} is not installed", f"install {argv[0]}") from exc
+        finally:
+            if channel:
+                os.close(write)  # the child holds its own copy: EOF comes when it exits
 
-    def finish(self, input: str, *, timeout: float) -> Result:
+    def finish(
+        self, input: str, *, timeout: float, on_line: Callable[[str], None] | None = None
+    ) -> Result:
         """Send the input, wait (bounded), and return what the child left behind."""
         process = self._process
         if process is None:
             raise CommandError(f"{display(self.argv)} was cancelled")
+        listener = self._listen(on_line or (lambda _line: None))
         try:
             stdout, stderr = process.communicate(input, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
@@ -82,8 +107,37 @@ class Started:
                 f"{display(self.argv)} did not finish within {timeout:g} s",
                 "check the network or raise the timeout, then re-run",
             ) from exc
+        finally:
+            if listener is not None:
+                listener.join(timeout=5)
         self._process = None
+        self._close_channel()
         return Result(self.argv, process.returncode, stdout, stderr)
+
+    def _listen(self, on_line: Callable[[str], None]) -> threading.Thread | None:
+        """Read the channel until the child closes it (it exits), one line at a time."""
+        if self._channel is None:
+            return None
+        reader = os.fdopen(os.dup(self._channel), encoding="utf-8", errors="replace")
+
+        def pump() -> None:
+            heard = True
+            with reader:
+                for line in reader:
+                    if heard:
+                        try:
+                            on_line(line.rstrip("\n"))
+                        except Exception:  # showing progress must not stop the child
+                            heard = False
+
+        thread = threading.Thread(target=pump, name="releasekit-channel", daemon=True)
+        thread.start()
+        return thread
+
+    def _close_channel(self) -> None:
+        channel, self._channel = self._channel, None
+        if channel is not None:
+            os.close(channel)
 
     def cancel(self) -> None:
         """Stop the child if it is still waiting or running; safe to call twice."""
@@ -91,12 +145,17 @@ class Started:
         if process is not None and process.poll() is None:
             process.kill()
             process.communicate(timeout=10)
+        self._close_channel()
 
 
 def start(
-    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str | None] | None = None
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str | None] | None = None,
+    channel: bool = False,
 ) -> Started:
-    return Started(argv, cwd=cwd, env=env)
+    return Started(argv, cwd=cwd, env=env, channel=channel)
 
 
 def run(
