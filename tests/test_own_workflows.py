@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from releasekit.setup.init import NOXFILE, RELEASE_SESSIONS, nox_sessions
-from releasekit.setup.workflow import WorkflowOptions, inspect_workflow, render_ci, render_release
+from releasekit.setup.workflow import WorkflowOptions, render_ci, render_release
+from releasekit.setup.workflow_facts import inspect_workflow
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"

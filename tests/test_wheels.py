@@ -10,7 +10,6 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from support.commands import releasekit
 from support.compiled import retag, write_compiled_project
 from support.repostate import capture
 from support.tokens import mint
@@ -47,20 +47,6 @@ OTHER_PLATFORMS = (
     "cp311-cp311-win_amd64",
 )
 WORKFLOW = ".github/workflows/release.yml"
-
-
-def releasekit(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """The real command, from the project folder, stdin closed."""
-    return subprocess.run(
-        [str(BIN / "releasekit"), *args],
-        cwd=root,
-        env={**os.environ, **env},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def sums_of(*files: Path) -> str:

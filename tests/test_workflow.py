@@ -23,13 +23,13 @@ from releasekit.setup.workflow import (
     ACTION_PINS,
     DEFAULT_WHEEL_RUNNERS,
     WorkflowOptions,
-    inspect_workflow,
     release_tag_regex,
     render_ci,
     render_nox_sessions,
     render_release,
     render_release_finish,
 )
+from releasekit.setup.workflow_facts import inspect_workflow
 
 BIN = Path(sys.executable).parent
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"

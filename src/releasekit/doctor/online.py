@@ -21,7 +21,7 @@ from releasekit.system.facts import GITHUB_TOKENS, PYPI_TOKEN
 
 if TYPE_CHECKING:
     from releasekit.github.api import GitHubClient
-    from releasekit.setup.workflow import WorkflowFacts
+    from releasekit.setup.workflow_facts import WorkflowFacts
 
 SECRET = PYPI_TOKEN
 WARN_AGE = dt.timedelta(days=183)  # about 6 months

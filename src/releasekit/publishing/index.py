@@ -14,11 +14,15 @@ import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from releasekit.errors import ConfigError, PublishError
 from releasekit.publishing.pypi_token import PYPI, TESTPYPI, index_of_url
 from releasekit.system.facts import normalize_name
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 PYPI_UPLOAD = "https://upload.pypi.org/legacy/"
 PYPI_SIMPLE = "https://pypi.org/simple/"
@@ -239,3 +243,72 @@ def existing_files(
             "check that the repository URL points at a package index",
         ) from exc
     return {name: digest for name, digest in files if is_release_file(name, project, version)}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The newest release on an index and which of its files carry PEP 740 attestations.
+
+    `version` is None when the index has no file of the project; `known` is False when its
+    simple API does not say (no PEP 691 JSON with PEP 740 `provenance` keys)."""
+
+    version: str | None
+    attested: tuple[str, ...] = ()
+    unattested: tuple[str, ...] = ()
+    known: bool = True
+
+
+def latest_provenance(repo: Repository, project: str, *, timeout: float = 30) -> Provenance:
+    """One GET of the project's simple API page: its newest version's files and, for each,
+    whether the index lists a provenance object (a file uploaded with attestations)."""
+    url = f"{repo.simple_url.rstrip('/')}/{normalize_name(project)}/"
+    fetched = _fetch(url, timeout)
+    if fetched is None:
+        return Provenance(None)
+    body, content_type = fetched
+    try:
+        if "json" in content_type:
+            files = json.loads(body.decode("utf-8", errors="replace"))["files"]
+            entries = [
+                (str(f["filename"]), bool(f.get("provenance")), "provenance" in f)
+                for f in files
+                if not f.get("yanked")
+            ]
+        else:
+            entries = [(name, False, False) for name, _ in _parse_page(body, content_type, url)]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise PublishError(
+            f"the index at {safe_url(url)} sent a page that is not a simple API page",
+            "check that the repository URL points at a package index",
+        ) from exc
+    releases: dict[Version, list[tuple[str, bool, bool]]] = {}
+    for entry in entries:
+        version = _version_of(entry[0])
+        if version is not None:
+            releases.setdefault(version, []).append(entry)
+    if not releases:
+        return Provenance(None)
+    newest = max(releases)
+    files_of = sorted(releases[newest])
+    return Provenance(
+        str(newest),
+        attested=tuple(name for name, attested, _ in files_of if attested),
+        unattested=tuple(name for name, attested, _ in files_of if not attested),
+        known=all(said for _, _, said in files_of),
+    )
+
+
+def _version_of(filename: str) -> Version | None:
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
+    try:
+        if filename.endswith(".whl"):
+            return parse_wheel_filename(filename)[1]
+        return parse_sdist_filename(filename)[1]
+    except (InvalidSdistFilename, InvalidWheelFilename):
+        return None

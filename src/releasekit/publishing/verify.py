@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from releasekit.errors import BuildError, VersionError
+from releasekit.publishing import attestations
 from releasekit.system.facts import sha256
 
 if TYPE_CHECKING:
@@ -66,7 +67,8 @@ def parse_version(version: str) -> Version:
 
 def find(dist_dir: Path, *, version: str, wheels: bool = True) -> tuple[Path, tuple[Path, ...]]:
     """The sdist and the wheels of `dist_dir`, checked by name: one sdist, at least one wheel
-    (none with `wheels=False`), all of the sdist's project at `version`, no tag triple twice."""
+    (none with `wheels=False`), all of the sdist's project at `version`, no tag triple twice,
+    and any PEP 740 attestation beside them signed over a file as it is now."""
     expected = parse_version(version)
     if not dist_dir.is_dir():
         raise BuildError(f"{dist_dir} does not exist", BUILD_FIRST)
@@ -89,6 +91,7 @@ def find(dist_dir: Path, *, version: str, wheels: bool = True) -> tuple[Path, tu
             REBUILD.format(dir=dist_dir),
         )
     _check_names(sdists[0], found, expected)
+    attestations.check(dist_dir, [sdists[0], *found])  # PEP 740, when release.yml made them
     return sdists[0], tuple(found)
 
 

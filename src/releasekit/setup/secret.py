@@ -227,7 +227,7 @@ def _where_release_yml_reads(root: Path) -> tuple[str | None, str]:
     """The publish job's environment, or the repository when it runs outside any."""
     from releasekit.core.sources import read_text
     from releasekit.setup.init import WORKFLOW
-    from releasekit.setup.workflow import inspect_workflow
+    from releasekit.setup.workflow_facts import inspect_workflow
 
     choose = "choose with --environment NAME or --repository-secret"
     path = root / WORKFLOW

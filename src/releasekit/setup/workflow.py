@@ -1,4 +1,5 @@
-"""Render hardened GitHub Actions workflows and the nox release sessions; read a user's release.yml.
+"""Render hardened GitHub Actions workflows and the nox release sessions (workflow_facts.py
+reads a user's release.yml).
 
 Templates live in `releasekit/templates` (package data). Every action they use comes from
 ACTION_PINS, so updating a pin is one edit here.
@@ -7,9 +8,8 @@ ACTION_PINS, so updating a pin is one edit here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from releasekit.errors import ConfigError
 from releasekit.system.facts import normalize_name
@@ -57,6 +57,16 @@ class WorkflowOptions:
     python_version: str = "3.12"
     repository: str = "pypi"
     wheel_runners: tuple[str, ...] = ()  # empty: pure Python, one build job
+    members: tuple[tuple[str, str], ...] = ()  # a workspace: (name, tag format) per package
+
+    @property
+    def shown(self) -> str:
+        """The project, or every package of a workspace, as comments name them."""
+        return " and ".join(name for name, _ in self.members) or self.project
+
+    @property
+    def tag_formats(self) -> tuple[str, ...]:
+        return tuple(fmt for _, fmt in self.members) or (self.tag_format,)
 
     def __post_init__(self) -> None:
         # Every value lands in YAML or bash: accept only characters that need no quoting.
@@ -65,7 +75,14 @@ class WorkflowOptions:
                 f"project name {self.project!r} is not a valid Python package name",
                 "use the [project] name from pyproject.toml",
             )
-        release_tag_regex(self.tag_format)
+        for name, _tag_format in self.members:
+            if not _PROJECT_NAME.fullmatch(name):
+                raise ConfigError(
+                    f"package name {name!r} is not a valid Python package name",
+                    "use the [project] name from the member's pyproject.toml",
+                )
+        for tag_format in self.tag_formats:
+            release_tag_regex(tag_format)
         for label, value in (
             ("environment", self.environment),
             ("python_version", self.python_version),
@@ -109,6 +126,13 @@ def release_tag_regex(tag_format: str) -> str:
     return f"^{_ere_literal(prefix)}{VERSION_REGEX}{_ere_literal(suffix)}$"
 
 
+def tags_regex(tag_formats: tuple[str, ...]) -> str:
+    """One ERE for the release tags of several formats (a workspace: one per package)."""
+    if len(tag_formats) == 1:
+        return release_tag_regex(tag_formats[0])
+    return "^(" + "|".join(release_tag_regex(fmt)[1:-1] for fmt in tag_formats) + ")$"
+
+
 def _ere_literal(text: str) -> str:
     # Of the characters _TAG_AFFIX allows, only '.' and '+' mean something in an ERE.
     return re.sub(r"([.+])", r"\\\1", text)
@@ -124,11 +148,12 @@ def render_release(options: WorkflowOptions) -> str:
     """release.yml: a build job (tag checked first) and a publish job in a protected environment;
     with wheel runners, the build job makes the sdist and a cibuildwheel job per runner the
     wheels, and the publish job uploads them all at once."""
+    first = options.tag_formats[0]
     values: dict[str, str | list[str]] = {
         **_publish_values(options, "release.yml"),
-        "tag_format": options.tag_format,
-        "example_tag": options.tag_format.replace("{version}", "1.4.0"),
-        "example_pre_tag": options.tag_format.replace("{version}", "1.4.0rc1"),
+        "tag_format": " or ".join(options.tag_formats),
+        "example_tag": first.replace("{version}", "1.4.0"),
+        "example_pre_tag": first.replace("{version}", "1.4.0rc1"),
         "wheel_runners": ", ".join(f'"{runner}"' for runner in options.wheel_runners),
     }
     return _render("release-wheels.yml" if options.wheel_runners else "release.yml", values)
@@ -157,12 +182,12 @@ def _publish_values(options: WorkflowOptions, file: str) -> dict[str, str | list
     """What every publish job needs: its environment, credentials and setup comment."""
     index = _INDEX_TITLES.get(options.repository, options.repository)
     environment = ["    environment:", f"      name: {options.environment}"]
-    if options.repository in _INDEX_URLS:
+    if options.repository in _INDEX_URLS and not options.members:
         project = normalize_name(options.project)
         environment.append(f"      url: {_INDEX_URLS[options.repository]}/project/{project}/")
     if options.trusted_publishing:
         setup = [
-            f"# On {index}, add this repository as a trusted publisher of {options.project}",
+            f"# On {index}, add this repository as a trusted publisher of {options.shown}",
             f"# (workflow {file}, environment {options.environment}): no token is stored.",
         ]
         id_token = [
@@ -171,7 +196,7 @@ def _publish_values(options: WorkflowOptions, file: str) -> dict[str, str | list
         publish_env: list[str] = []
     else:
         setup = [
-            f"# Store an upload token for {options.project} as secret PYPI_TOKEN of the GitHub",
+            f"# Store an upload token for {options.shown} as secret PYPI_TOKEN of the GitHub",
             f"# environment {options.environment} (Settings > Environments): only uploads see it.",
         ]
         id_token = []
@@ -182,8 +207,8 @@ def _publish_values(options: WorkflowOptions, file: str) -> dict[str, str | list
     extra_args = "" if options.repository == "pypi" else f" -- --repository {options.repository}"
     return {
         **_pins(),
-        "project": options.project,
-        "tag_regex": release_tag_regex(options.tag_format),
+        "project": options.shown,
+        "tag_regex": tags_regex(options.tag_formats),
         "python_version": options.python_version,
         "index_title": index,
         "publish_args": extra_args,
@@ -191,6 +216,7 @@ def _publish_values(options: WorkflowOptions, file: str) -> dict[str, str | list
         "environment_block": environment,
         "id_token_permission": id_token,
         "publish_env": publish_env,
+        "attest_steps": _render("attest-steps.yml", {}).splitlines() * options.trusted_publishing,
     }
 
 
@@ -232,146 +258,3 @@ def _render(template: str, values: Mapping[str, str | list[str]]) -> str:
         else:
             lines.append(line % values)
     return "\n".join(lines) + "\n"
-
-
-@dataclass(frozen=True)
-class WorkflowFacts:
-    """What a readiness check needs to know about a release workflow, ours or the user's.
-
-    `id_token_in_publish` is the publish job's effective grant (its own permissions, else the
-    workflow's); `publish_secrets` names the secrets it can read (GITHUB_TOKEN excluded).
-    """
-
-    triggers_on_release: bool
-    triggers_on_tag_push: bool
-    runs_publish_session: bool
-    reads_pypi_token_in_publish: bool
-    id_token_in_publish: bool
-    id_token_at_top: bool
-    publish_job: str | None
-    environment: str | None
-    publish_secrets: tuple[str, ...] = ()
-
-
-# `nox ... -s [other sessions] publish`, not `-s publish-docs`.
-_NOX_PUBLISH = re.compile(
-    r"\bnox\b[^\n]*?\s(?:-s|-e|--sessions?)(?:\s+|=)(?:[\w.-]+[\s,]+)*?publish(?![\w-])"
-)
-_OTHER_PUBLISH = re.compile(
-    r"\breleasekit\s+publish\b|\btwine\s+upload\b|\b(?:uv|poetry|hatch|flit|pdm)\s+publish\b"
-)
-_PUBLISH_ACTION = re.compile(r"pypa/gh-action-pypi-publish@", re.IGNORECASE)
-_SECRET = re.compile(r"\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
-_RELEASE_TYPES = {"published", "released", "created", "prereleased"}
-
-
-def inspect_workflow(text: str) -> WorkflowFacts:
-    """Read a release workflow's YAML and report triggers, the publish job and its credentials."""
-    workflow = _load_workflow(text)
-    events = _events(workflow.get("on", workflow.get(True)))
-    jobs = workflow["jobs"]
-    found = next(((name, job) for name, job in jobs.items() if _publishes(job)), None)
-    publish_job, job = (str(found[0]), found[1]) if found else (None, {})
-    top_permissions = workflow.get("permissions")
-    secrets = sorted(
-        {name for name in _secrets_in([job, workflow.get("env")]) if name != "GITHUB_TOKEN"}
-    )
-    return WorkflowFacts(
-        triggers_on_release=_on_release(events),
-        triggers_on_tag_push=_on_tag_push(events),
-        runs_publish_session=any(_NOX_PUBLISH.search(run) for run in _runs(job)),
-        reads_pypi_token_in_publish=bool(publish_job and secrets),
-        id_token_in_publish=bool(publish_job)
-        and _grants_id_token(job.get("permissions", top_permissions)),
-        id_token_at_top=_grants_id_token(top_permissions),
-        publish_job=publish_job,
-        environment=_environment_name(job.get("environment")),
-        publish_secrets=tuple(secrets) if publish_job else (),
-    )
-
-
-def _load_workflow(text: str) -> dict[Any, Any]:
-    try:
-        import yaml
-    except ModuleNotFoundError as exc:
-        raise ConfigError("PyYAML is not installed", "pip install pyyaml") from exc
-
-    try:
-        workflow = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = " ".join(str(getattr(exc, "problem", None) or type(exc).__name__).split())
-        raise ConfigError(
-            f"workflow is not valid YAML{where}: {problem}", "fix the YAML there and re-run"
-        ) from exc
-    if not isinstance(workflow, dict) or not isinstance(workflow.get("jobs"), dict):
-        raise ConfigError(
-            "workflow has no top-level jobs mapping", "a GitHub Actions workflow needs jobs:"
-        )
-    return workflow
-
-
-def _events(on: object) -> dict[str, Any]:
-    if isinstance(on, str):
-        return {on: None}
-    if isinstance(on, list):
-        return {str(event): None for event in on}
-    return {str(key): value for key, value in on.items()} if isinstance(on, dict) else {}
-
-
-def _on_release(events: Mapping[str, Any]) -> bool:
-    if "release" not in events:
-        return False
-    types = (events["release"] or {}).get("types") if isinstance(events["release"], dict) else None
-    if types is None:
-        return True  # GitHub's default: every activity type
-    return bool(_RELEASE_TYPES & set([types] if isinstance(types, str) else types))
-
-
-def _on_tag_push(events: Mapping[str, Any]) -> bool:
-    if "push" not in events:
-        return False
-    push = events["push"] if isinstance(events["push"], dict) else {}
-    if "tags" in push or "tags-ignore" in push:
-        return True
-    # With only a branch filter, tag pushes do not run the workflow; with no filter they do.
-    return not ("branches" in push or "branches-ignore" in push)
-
-
-def _steps(job: object) -> list[Mapping[str, Any]]:
-    steps = job.get("steps") if isinstance(job, dict) else None
-    return [step for step in steps if isinstance(step, dict)] if isinstance(steps, list) else []
-
-
-def _runs(job: object) -> list[str]:
-    return [step["run"] for step in _steps(job) if isinstance(step.get("run"), str)]
-
-
-def _publishes(job: object) -> bool:
-    if any(_NOX_PUBLISH.search(run) or _OTHER_PUBLISH.search(run) for run in _runs(job)):
-        return True
-    return any(_PUBLISH_ACTION.match(str(step.get("uses", ""))) for step in _steps(job))
-
-
-def _secrets_in(values: object) -> Iterator[str]:
-    if isinstance(values, str):
-        for match in _SECRET.finditer(values):
-            yield match.group(1) or match.group(2)
-    elif isinstance(values, dict):
-        yield from _secrets_in(list(values.values()))
-    elif isinstance(values, list):
-        for value in values:
-            yield from _secrets_in(value)
-
-
-def _grants_id_token(permissions: object) -> bool:
-    if permissions == "write-all":
-        return True
-    return isinstance(permissions, dict) and permissions.get("id-token") == "write"
-
-
-def _environment_name(environment: object) -> str | None:
-    if isinstance(environment, dict):
-        environment = environment.get("name")
-    return environment if isinstance(environment, str) else None
