@@ -13,17 +13,49 @@ from typing import Any
 
 from harness import Timing
 
-MET, MISSED, UNMEASURED = "met", "MISSED", "not measured"
+MET, MISSED, UNMEASURED, REPORTED = "met", "MISSED", "not measured", "reported"
 
 # Why a target is missed, as found by reading its profile (and by timing a patched copy
 # of src/ side by side); shown above the profile when the target is missed. Written for
-# releasekit 0.1.0 on 2026-11-26: re-read them whenever the code or the numbers move.
+# releasekit 0.1.0 on 2026-11-26, the issue 16 rows on 2026-12-02: re-read them whenever
+# the code or the numbers move.
+_BUMP_FLOOR = (
+    "Done (issue 16; a bump dry run took about 40% less, 168 -> 100 ms side by side on a "
+    "loaded machine): no dataclasses (inspect, ast, dis, tokenize and six exec'd methods per "
+    "class: about half the bump's time; the core's values are system/record.py records), "
+    "no semver (the part arithmetic on numbers, tests/test_version.py proves it equal), no "
+    "journal or `git rev-parse` unless .git holds a journal (one stat), no commit parser "
+    "without --part auto, no towncrier module, argparse builds the one verb given, no "
+    "datetime/json/difflib. Left, all of it start-up (the cProfile below): the interpreter "
+    "itself is the whole of the other side (`python -c pass`; uv is a compiled binary of the "
+    "same speed), then argparse, pathlib, typing, tomllib and packaging.version (about 25 ms "
+    "here together), subprocess for the one `git for-each-ref` that reads the tag format, "
+    "and about 40 regular expressions compiled at import (a third of the profile; re has no "
+    "cache across processes). The target would need a command line without argparse and "
+    "pathlib, a version class of our own instead of packaging's and lazily compiled "
+    "patterns: not done, each is a rewrite of a part the whole core shares. "
+    "tests/test_imports.py guards what is gone."
+)
 EXPLANATIONS: dict[str, str] = {
+    "bump-uv": _BUMP_FLOOR,
+    "bump-python": _BUMP_FLOOR,
+    "release-invoke": (
+        "invoke's own start (the other side, 0.17 s here) plus the whole release plan: "
+        "the lean path above (no dataclasses, journal, lock module, commit parser or GitHub "
+        "client loaded), then 14 git processes (HEAD, the tags for the tag format, "
+        "`ls-remote` of the remote's branch and tag, status, ls-files; about 1-3 ms each, "
+        "ls-remote a round trip) and the diff of each file. Left: those processes and the "
+        "imports that invoke alone does not make (listed below: tomllib, packaging, the "
+        "core's modules and their patterns). Merging the git queries into one `git "
+        "rev-parse` call would save about 10 ms; not done here (system/git.py was being "
+        "changed meanwhile)."
+    ),
     "list": (
         "releasekit.tasks adds one module of its own (about 3 ms, see the imports the empty "
-        "tasks.py does not make) and nine tasks, for each of which invoke builds an argument "
+        "tasks.py does not make) and eleven tasks, for each of which invoke builds an argument "
         "parser even for --list (about 10 ms in all). Side-by-side runs on this shared machine "
-        "gave 1.03 to 1.15; tests/test_imports.py fails if the import pulls in anything heavy."
+        "gave 1.03 to 1.15 (issue 16 lowered the target from 1.10 to 1.05); "
+        "tests/test_imports.py fails if the import pulls in anything heavy."
     ),
     "bump-bmv": (
         "A miss here comes from the imports listed below: see the tbump row for what to cut."
@@ -44,8 +76,9 @@ EXPLANATIONS: dict[str, str] = {
     "build-pip": (
         "releasekit build runs the very same `python -m build` child, then verifies. Done: "
         "twine (for `twine check --strict`) is started when the build starts, so its 0.2 s of "
-        "imports overlap the build instead of following it. Left: start-up, `git log` and "
-        "the check's own run, 60-120 ms on a 3 s build."
+        "imports overlap the build instead of following it. Left: start-up, `git log`, "
+        "the check's own run and (since the reproducible sdist) the rewrite of the sdist "
+        "with the commit's times, 60-300 ms on a 3-4 s build; runs gave 1.00 to 1.10."
     ),
     "build-uv": (
         "With uv the build itself is 1.5 s, so releasekit's fixed 60-120 ms (see the pip row) "
@@ -55,6 +88,14 @@ EXPLANATIONS: dict[str, str] = {
         "build requirements too, and a requirement missing for the wheel alone would go "
         "unnoticed; releasekit keeps `python -m build`'s two clean environments."
     ),
+    "build-uv-frontend": (
+        "releasekit build runs `uv build` itself (sdist, then the wheel from it, isolated, "
+        "on this interpreter) and then the same checks as after pypa/build: twine check "
+        "(started with the build, so only its own run follows it), file names and versions, "
+        "SHA256SUMS, the reproducible sdist rewrite. Left: releasekit's start-up before uv "
+        "starts and the twine check after it; the twine import competes with uv for the "
+        "second core. Runs on this shared machine gave 1.05 to 1.21."
+    ),
     "build-uv-vs-pip": (
         "uv makes each isolated environment cheap, but `python -m build` still makes two of "
         "them (the sdist, then the wheel from the sdist); see the uv row for the fix left."
@@ -62,17 +103,29 @@ EXPLANATIONS: dict[str, str] = {
     "publish": (
         "Done: publish no longer runs `twine check` a second time (it trusts the SHA256SUMS "
         "that only a checked build writes) and starts `twine upload` first, before reading "
-        "the project, so twine's imports overlap releasekit's work: 2.5 -> 1.3. Left: "
-        "releasekit's own interpreter start-up before it can start twine, and the two "
-        "processes competing for two cores. 10% of an upload to a local pypiserver is 30 ms; "
-        "the same fixed cost is a small share of an upload to a remote index."
+        "the project, so twine's imports overlap releasekit's work: 2.5 -> 1.3. Issue 16: "
+        "twine now starts before the index client, the token audit and dataclasses load "
+        "(twine_child.start_upload; strace: 100-120 -> 65-70 ms after exec). Left (cProfile "
+        "below): releasekit's own work is as long as twine's start-up, so it is on the "
+        "critical path: the imports of the publishing side (html.parser, configparser, "
+        "packaging.tags with platform and logging, about 100 patterns compiled), verify's "
+        "hashing and the existence check's HTTP round trip to the index; and the two "
+        "processes share two cores. 10% of an upload to a local pypiserver is 30 ms; the "
+        "same fixed cost is a small share of an upload to a remote index. `uv publish` "
+        "(reported beside it) uploads in about 25 ms: a compiled uploader, no Python start."
     ),
     "scale": (
         "Done (2.4 -> 1.6-1.8): the dry-run diff walks both texts once and resynchronises "
         "after each edit (linediff.py) instead of difflib indexing 65,000 lines; the resume "
         "check reads one ref instead of the tags at HEAD; `changelog.find_section` is one "
-        "multi-line regex search instead of a match per line. What is left grows with the "
-        "CHANGELOG's size: reading and decoding it, and `git ls-remote`."
+        "multi-line regex search instead of a match per line. Issue 16 (the changelog-format "
+        "detection had brought it back to 2.8-3.8): the shape of the changelog is read up to "
+        "its Unreleased heading, not all 20,000 headings twice; the text is split into lines "
+        "once, not five times; the compare link is found by one search of the text and "
+        "find_section answers a new version without a regex scan; equal stretches of the diff "
+        "are compared in slices: 1.6-1.8 again. What is left grows with the CHANGELOG's size: "
+        "reading and decoding 2 MB, the diff's own split of both texts, `git for-each-ref` "
+        "over 5,000 tags and `git ls-remote` against a remote with 5,000 tags (about 20 ms)."
     ),
 }
 
@@ -94,6 +147,8 @@ class Result:
         ratio = self.ratio
         if ratio is None:
             return UNMEASURED
+        if self.target.limit is None:
+            return REPORTED
         return MET if ratio <= self.target.limit else MISSED
 
 
@@ -117,13 +172,17 @@ def _ratio(result: Result) -> str:
     return f"{ratio:.3f}" if float(shown) == result.target.limit else shown
 
 
+def _limit(target: Any) -> str:
+    return "–" if target.limit is None else f"<= {target.limit:.2f}"
+
+
 def console(results: Sequence[Result]) -> str:
     """What `nox -s bench` prints at the end: every target, the misses spelled out."""
     lines = ["", "bench: targets (ratio of medians, lower is better)"]
     for result in results:
         target = result.target
         lines.append(
-            f"  {result.status:>12}  {_ratio(result):>5} (<= {target.limit:.2f})  "
+            f"  {result.status:>12}  {_ratio(result):>5} ({_limit(target):>7})  "
             f"{target.what} vs {target.against}"
         )
     missed = [result for result in results if result.status == MISSED]
@@ -170,7 +229,7 @@ def render(
         target = result.target
         out.append(
             f"| {target.what} | {target.against} | {_seconds(result.subject)} | "
-            f"{_seconds(result.baseline)} | {_ratio(result)} | <= {target.limit:.2f} | "
+            f"{_seconds(result.baseline)} | {_ratio(result)} | {_limit(target)} | "
             f"{'**MISSED**' if result.status == MISSED else result.status} |"
         )
     out += ["", "## Every timing", "", "| command | runs | median (s) | min (s) | max (s) |"]

@@ -50,7 +50,7 @@ class Target:
     against: str
     subject: str  # Command labels
     baseline: str
-    limit: float
+    limit: float | None  # None: a comparison reported beside a target, with no limit
 
 
 def tool(name: str) -> str:
@@ -96,9 +96,18 @@ def releasekit(cwd: Path, *args: str, label: str | None = None, **kwargs: object
 # -- the groups: every command of a group is timed in the same interleaved rounds --------
 
 
+PYTHON_PASS = "python -c pass (the interpreter's start)"
+UV_VERSION = "uv version --bump minor --dry-run --no-sync"
+
+
 def startup(work: Path) -> list[Command]:
+    """`invoke --list` both ways, the bumps, and the floors they are measured against (the
+    interpreter's own start, uv), all in the same interleaved rounds."""
     small, empty = work / "small" / "proj", work / "empty"
     return [
+        *bumps(work),
+        Command(PYTHON_PASS, (PYTHON, "-c", "pass"), small, env(), module=("-c", "pass")),
+        Command(UV_VERSION, (tool("uv"), *UV_VERSION.split()[1:]), small, env()),
         Command(
             "invoke --list (releasekit's tasks)",
             (tool("invoke"), "--list"),
@@ -144,6 +153,7 @@ def bumps(work: Path) -> list[Command]:
 
 
 PUBLISH = "releasekit publish --repository <local index> (check + upload)"
+UV_PUBLISH = "uv publish (sdist + wheel)"
 SMALL_RELEASE = "releasekit release --part minor --dry-run (small sample)"
 LARGE_RELEASE = "releasekit release --part minor --dry-run (10,000 commits, 5,000 versions)"
 
@@ -156,9 +166,21 @@ def scale(work: Path) -> list[Command]:
     ]
 
 
+UV_BUILD = "uv build (sdist, then wheel from it)"
+RELEASEKIT_BUILD = "releasekit build (uv installed: uv build)"
+
+
 def builds(project: Path) -> list[Command]:
     clean = rmtree(project / "dist")
     return [
+        Command(
+            UV_BUILD,
+            (tool("uv"), "build", "--python", PYTHON, "--out-dir", "dist", "--no-progress"),
+            project,
+            env(),
+            prepare=clean,
+        ),
+        releasekit(project, "build", label=RELEASEKIT_BUILD, env=env(), prepare=clean),
         Command("python -m build (pip)", (PYTHON, "-m", "build"), project, env(), prepare=clean),
         Command(
             "python -m build --installer uv",
@@ -177,12 +199,20 @@ def publishes(project: Path, index: LocalIndex, token: str) -> list[Command]:
     files = sorted(str(path) for path in (*dist.glob("*.tar.gz"), *dist.glob("*.whl")))
     clear = empty_folder(index.directory)
     twine = (tool("twine"), "upload", "--non-interactive", "--repository-url", index.url, *files)
+    uv = (tool("uv"), "publish", "--publish-url", index.url, "--trusted-publishing", "never")
     return [
         Command(
             "twine upload (sdist + wheel)",
             twine,
             project,
             env(TWINE_USERNAME="__token__", TWINE_PASSWORD=token),
+            prepare=clear,
+        ),
+        Command(
+            UV_PUBLISH,
+            (*uv, "--no-progress", *files),
+            project,
+            env(UV_PUBLISH_TOKEN=token),
             prepare=clear,
         ),
         releasekit(
@@ -199,12 +229,36 @@ def publishes(project: Path, index: LocalIndex, token: str) -> list[Command]:
 
 TARGETS = (
     Target(
+        "bump-uv",
+        "`releasekit bump --part minor --dry-run`",
+        f"`{UV_VERSION}`",
+        "releasekit bump --part minor --dry-run",
+        UV_VERSION,
+        2.5,
+    ),
+    Target(
+        "bump-python",
+        "`releasekit bump --part minor --dry-run`",
+        "`python -c pass` (same interpreter)",
+        "releasekit bump --part minor --dry-run",
+        PYTHON_PASS,
+        3.0,
+    ),
+    Target(
+        "release-invoke",
+        "`invoke release --part minor --dry-run` (whole plan)",
+        "`invoke --list` with an empty tasks.py",
+        "invoke release --part minor --dry-run",
+        "invoke --list (empty tasks.py)",
+        1.30,
+    ),
+    Target(
         "list",
         "`invoke --list` with releasekit's tasks",
         "`invoke --list` with an empty tasks.py",
         "invoke --list (releasekit's tasks)",
         "invoke --list (empty tasks.py)",
-        1.10,
+        1.05,
     ),
     Target(
         "bump-bmv",
@@ -229,6 +283,14 @@ TARGETS = (
         "invoke release --part minor --dry-run",
         "bump-my-version bump --dry-run minor",
         0.50,
+    ),
+    Target(
+        "build-uv-frontend",
+        "`releasekit build` (uv installed: `uv build`, then the checks)",
+        "`uv build` of the same project",
+        RELEASEKIT_BUILD,
+        UV_BUILD,
+        1.15,
     ),
     Target(
         "build-pip",
@@ -263,12 +325,20 @@ TARGETS = (
         1.10,
     ),
     Target(
+        "publish-uv",
+        "`releasekit publish` to a local pypiserver (existence check included)",
+        "`uv publish` of the same two files (no check)",
+        PUBLISH,
+        UV_PUBLISH,
+        None,
+    ),
+    Target(
         "scale",
         "`releasekit release --part minor --dry-run`, 10,000 commits, 5,000-version CHANGELOG",
         "the same on the small sample",
         LARGE_RELEASE,
         SMALL_RELEASE,
-        2.0,
+        1.5,
     ),
 )
 
@@ -327,8 +397,7 @@ def run(quick: bool, keep: bool, output: Path) -> int:
             commands.update({command.label: command for command in members})
             timings.update(measure(members, runs=runs, warmup=warmup))
 
-        group("start-up", startup(work), fast, 3)
-        group("version bump", bumps(work), max(5, fast - 6), 2)
+        group("start-up and version bump", startup(work), fast, 2)
         group("large repository", scale(work), max(5, fast - 10), 2)
         if not quick:
             group("build", builds(project), slow, 1)

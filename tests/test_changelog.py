@@ -308,3 +308,33 @@ def test_release_changes_nothing_but_the_release_lines(text: str, allow_empty: b
 
     if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
         assert out.count("\n") == out.count("\r\n")
+
+
+# The compare link is found by one search of the whole text (a long changelog has tens of
+# thousands of lines above it): the same lines as asking each line, whatever the endings.
+_PIECES = st.sampled_from(
+    [
+        "[Unreleased]: x",
+        "[unreleased]: y",
+        "[UNRELEASED]",
+        "## [Unreleased]",
+        " [Unreleased]: z",
+        "[1.0.0]: w",
+        "text",
+        "",
+    ]
+)
+_ENDINGS = st.sampled_from(["\n", "\r\n", "\r", "\x0c", ""])
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.tuples(_PIECES, _ENDINGS), max_size=12))
+def test_link_candidates_are_the_lines_that_start_like_the_link(
+    parts: list[tuple[str, str]],
+) -> None:
+    from releasekit.core import changelog
+
+    lines = "".join(piece + ending for piece, ending in parts).splitlines(keepends=True)
+
+    expected = [i for i, line in enumerate(lines) if line[:12].lower() == "[unreleased]"]
+    assert changelog._link_candidates(lines) == expected

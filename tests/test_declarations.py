@@ -10,7 +10,7 @@ from releasekit.core import config as config_mod
 from releasekit.core.locations import Location
 from releasekit.core.sources import Sources, discover, replace
 from releasekit.errors import ConfigError
-from releasekit.frontend.verbs import find_root
+from releasekit.frontend.root import find_root
 
 HATCH = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
 SETUPTOOLS = (

@@ -410,3 +410,178 @@ def test_sha256_matches_hashlib(tmp_path: Path) -> None:
     path = tmp_path / "blob"
     path.write_bytes(os.urandom(3 << 20))
     assert facts.sha256(path) == file_sha256(path)
+
+
+# The uv frontend: `uv build` instead of `python -m build`, the same checks after it.
+
+
+def _spy_on_builds(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The argv of every build child, while the real runner runs them."""
+    real = dist.runner.run
+    seen: list[list[str]] = []
+
+    def spy(argv: list[str], **kwargs: object) -> Result:
+        if argv[0] != "git":
+            seen.append(list(argv))
+        return real(argv, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dist.runner, "run", spy)
+    return seen
+
+
+needs_uv = pytest.mark.skipif(dist.uv_binary() is None, reason="uv is not installed")
+
+
+@pytest.mark.slow
+@needs_uv
+def test_uv_frontend_builds_sdist_and_wheel_and_verifies_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = sample.write_project(tmp_path / "project", backend="hatchling")
+    builds = _spy_on_builds(monkeypatch)
+
+    built = dist.build(root, version="1.3.0", frontend="uv")
+
+    assert [argv[1] for argv in builds] == ["build"]  # one `uv build`: sdist, wheel from it
+    assert builds[0][0] == dist.uv_binary()
+    assert "--sdist" not in builds[0] and "--wheel" not in builds[0]
+    outdir = root / "dist"
+    names = {path.name for path in outdir.iterdir()}
+    assert names == {"sample_pkg-1.3.0.tar.gz", "sample_pkg-1.3.0-py3-none-any.whl", "SHA256SUMS"}
+    assert built.checksums.read_text() == expected_sums(built.sdist, built.wheel)
+    assert dist.verify(outdir, version="1.3.0") == built
+
+    # The same verification as after pypa/build: the wrong version is caught, by name.
+    with pytest.raises(BuildError, match=r"sample_pkg-1\.3\.0.*expected 1\.4\.0"):
+        dist.build(root, version="1.4.0", frontend="uv")
+
+
+@pytest.mark.slow
+@needs_uv
+def test_uv_frontend_honours_source_date_epoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "315532800")  # 1980-01-01, zip's first day
+    root = sample.write_project(tmp_path / "project", backend="hatchling")
+
+    first = dist.build(root, version="1.3.0", frontend="uv", outdir=tmp_path / "one")
+    for path in (root / "src").rglob("*"):
+        os.utime(path, (1_900_000_000, 1_900_000_000))
+    second = dist.build(root, version="1.3.0", frontend="uv", outdir=tmp_path / "two")
+
+    assert file_sha256(first.sdist) == file_sha256(second.sdist)
+    assert file_sha256(first.wheel) == file_sha256(second.wheel)
+    with zipfile.ZipFile(first.wheel) as wheel:
+        assert {info.date_time[:3] for info in wheel.infolist()} == {(1980, 1, 1)}
+
+
+@pytest.mark.slow
+@needs_uv
+def test_uv_frontend_reports_the_backends_own_message(tmp_path: Path) -> None:
+    broken = sample.write_project(tmp_path / "broken", backend="broken")
+    with pytest.raises(dist.BuildToolError) as caught:
+        dist.build(broken, version="1.3.0", frontend="uv")
+    assert "RuntimeError: the broken backend refuses to build" in caught.value.cause
+    assert_one_line_without_traceback(caught.value)
+    assert not (broken / "dist" / ".gitignore").exists()  # uv wrote one; a failure leaves none
+
+    unsatisfiable = sample.write_project(tmp_path / "unsatisfiable", backend="hatchling")
+    pyproject = unsatisfiable / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("hatchling>=1.24", "hatchling>=999"))
+    with pytest.raises(BuildError) as caught:
+        dist.build(unsatisfiable, version="1.3.0", frontend="uv")
+    assert "hatchling>=999" in caught.value.cause
+    assert "[build-system] requires" in caught.value.fix
+    assert_one_line_without_traceback(caught.value)
+
+
+def test_resolve_frontend_prefers_uv_and_lets_flags_and_config_choose() -> None:
+    uv = "/x/uv"
+    assert dist.resolve_frontend(None, None, "", uv) == "uv"
+    assert dist.resolve_frontend(None, None, "", None) == "build"
+    assert dist.resolve_frontend(None, None, "build", uv) == "build"
+    assert dist.resolve_frontend("uv", None, "build", uv) == "uv"  # the flag over the config
+    # --installer is pypa/build's option: giving it means pypa/build.
+    assert dist.resolve_frontend(None, "uv", "uv", uv) == "build"
+    assert dist.resolve_frontend(None, "pip", "", uv) == "build"
+    assert dist.resolve_frontend("uv", "uv", "", uv) == "uv"
+    with pytest.raises(BuildError, match="--installer pip is pypa/build's option"):
+        dist.resolve_frontend("uv", "pip", "", uv)
+    with pytest.raises(BuildError, match="unknown build frontend 'flit'"):
+        dist.resolve_frontend("flit", None, "", uv)
+
+
+@pytest.mark.parametrize(
+    ("frontend", "configured", "asked"),
+    [("uv", "", "--frontend uv"), (None, "uv", '[tool.releasekit] build-frontend = "uv"')],
+)
+def test_a_missing_uv_is_refused_in_one_line_with_the_fix(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    frontend: str | None,
+    configured: str,
+    asked: str,
+) -> None:
+    monkeypatch.setattr(dist, "uv_binary", lambda: None)
+    stale = tmp_path / "dist" / "old-1.0-py3-none-any.whl"
+    stale.parent.mkdir()
+    stale.write_bytes(b"old")
+
+    with pytest.raises(BuildError) as caught:
+        dist.build(tmp_path, version="1.3.0", frontend=frontend, configured=configured)
+
+    assert str(caught.value) == (
+        f"{asked} asks for uv, which is not installed; "
+        f"{sys.executable} -m pip install uv, or build with --frontend build"
+    )
+    assert stale.exists()  # refused before dist/ is touched
+
+
+def test_releasekit_build_frontend_uv_without_uv_says_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from releasekit.cli import main
+
+    root = sample.write_project(tmp_path / "project", backend="hatchling")
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(dist, "uv_binary", lambda: None)
+
+    assert main(["build", "--frontend", "uv"]) == 1
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (
+        "releasekit: error: --frontend uv asks for uv, which is not installed; "
+        f"{sys.executable} -m pip install uv, or build with --frontend build"
+    )
+    assert not (root / "dist").exists()
+
+
+def test_uv_build_argv_is_isolated_on_this_interpreter(tmp_path: Path) -> None:
+    argv = dist.uv_build_argv(tmp_path, tmp_path / "dist", uv="/opt/uv/bin/uv")
+
+    assert argv[:2] == ["/opt/uv/bin/uv", "build"]
+    assert argv[argv.index("--python") + 1] == sys.executable  # no Python download
+    assert argv[argv.index("--out-dir") + 1] == str(tmp_path / "dist")
+    assert "--no-build-isolation" not in argv and "--wheel" not in argv
+    assert argv[-1] == str(tmp_path)
+    assert "--sdist" in dist.uv_build_argv(tmp_path, tmp_path, uv="uv", sdist_only=True)
+
+
+def test_backend_message_reads_uv_builds_innermost_cause_across_its_wrapping() -> None:
+    uv = (
+        "Building source distribution...\n"
+        "error: Failed to build `/tmp/project`\n"
+        "  cause: Failed to resolve requirements from `build-system.requires`\n"
+        "  cause: No solution found when resolving: `hatchling>=999`\n"
+        "  cause: Because only hatchling<=1.33.0 is available and you require\n"
+        "         hatchling>=999, we can conclude that your requirements are\n"
+        "         unsatisfiable.\n"
+        "\n"
+        "hint: Build failures usually indicate a problem with the package\n"
+    )
+    assert dist.backend_message(uv) == (
+        "Because only hatchling<=1.33.0 is available and you require hatchling>=999, "
+        "we can conclude that your requirements are unsatisfiable"
+    )

@@ -276,6 +276,36 @@ def test_no_bump_goes_down_or_stays(current: Version, part: str, pre: str | None
     assert canonical(parse(canonical(new))) == canonical(new)
 
 
+def semver_bump(current: Version, part: str, pre: str | None) -> Version:
+    """The part arithmetic done by the `semver` library, as bump() did before it did it
+    on numbers (so that `releasekit bump` does not import semver)."""
+    sv = to_semver(current)
+    if part in ("major", "minor", "patch") and pre is None:
+        sv = sv.next_version(part)
+    elif part in ("major", "minor", "patch"):
+        sv = getattr(sv, f"bump_{part}")().replace(prerelease=f"{pre}.1")
+    elif part == "pre":
+        token = {"a": "alpha", "b": "beta", "rc": "rc"}[current.pre[0]]  # type: ignore[index]
+        sv = sv.bump_prerelease() if pre in (None, token) else sv.replace(prerelease=f"{pre}.1")
+    else:
+        sv = sv.finalize_version()
+    return from_semver(sv)
+
+
+@settings(deadline=None, max_examples=400)
+@given(current=any_versions(), part=st.sampled_from(PARTS), pre=st.sampled_from(PRE_OPTIONS))
+def test_bump_on_numbers_equals_the_semver_library(
+    current: Version, part: str, pre: str | None
+) -> None:
+    """Every version, part and pre-release: the same result as semver's arithmetic."""
+    try:
+        new = bump(current, part, pre)  # type: ignore[arg-type]
+    except VersionError:
+        return  # refused before or after the arithmetic: test_no_bump_goes_down_or_stays
+    assert new == semver_bump(current, part, pre)
+    assert canonical(new) == canonical(semver_bump(current, part, pre))
+
+
 @settings(deadline=None, max_examples=300)
 @given(current=semver_versions(), part=st.sampled_from(PARTS), pre=st.sampled_from(PRE_OPTIONS))
 def test_bump_of_semver_versions_follows_the_rules(

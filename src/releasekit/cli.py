@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from releasekit import __version__
-from releasekit.frontend.flags import NEGATABLE, SWITCH, VERBS, Flag, Verb
+from releasekit.frontend.flags import BY_NAME, NEGATABLE, SWITCH, VERBS, Flag, Verb
 
 
 def _add(parser: argparse.ArgumentParser, flag: Flag) -> None:
@@ -47,7 +47,13 @@ def _verb_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], verb:
     _add(check, next(flag for flag in verb.flags if flag.name == "repository"))
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `only`, the subcommand of that one verb alone.
+
+    `releasekit bump ...` needs no parser for the other twelve verbs: what it parses,
+    prints and refuses is the same with or without them (the top usage line names
+    COMMAND, not the list).
+    """
     top = argparse.ArgumentParser(
         prog="releasekit",
         description="Release Python projects: the same tasks from a laptop and from CI.",
@@ -55,12 +61,16 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"releasekit {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for verb in VERBS:
-        _verb_parser(sub, verb)
+        if only is None or verb.name == only:
+            _verb_parser(sub, verb)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = vars(parser().parse_args(argv))
+    words = sys.argv[1:] if argv is None else list(argv)
+    # Only when the verb comes first: `releasekit -h bump` still lists every verb.
+    only = words[0] if words and words[0] in BY_NAME else None
+    args = vars(parser(only).parse_args(words))
     from releasekit.frontend.dispatch import run
 
     return run(args.pop("command"), args)

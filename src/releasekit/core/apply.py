@@ -19,6 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from releasekit.core import pending
 from releasekit.core.journal import Journal, begin, git_dir
 from releasekit.core.plan import (
     NO_RETURN,
@@ -36,7 +37,7 @@ from releasekit.system.git import Git
 
 Report = Callable[[str], None]
 Undo = Callable[[], str]
-LOCK_NAME = "releasekit.lock"
+LOCK_NAME = pending.LOCK_NAME
 
 
 @dataclass

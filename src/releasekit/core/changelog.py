@@ -6,22 +6,24 @@ and the compare links change, every other byte stays where it was.
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
 
 from releasekit.errors import ChangelogError
+from releasekit.system.record import record
 
 _UNRELEASED = re.compile(r"^##[ \t]+\[?unreleased\]?[ \t]*$", re.IGNORECASE)
 UNRELEASED_HEADING = _UNRELEASED  # doctor checks headings with the same pattern
 _SECTION = re.compile(r"^##[ \t]")
 _LINK_DEF = re.compile(r"^\[[^\]]+\]:[ \t]*\S")
+_LINK_START = re.compile(r"\n\[(?i:unreleased)\]")  # a literal prefix: re's fast search
 _UNRELEASED_LINK = re.compile(
     r"^(?P<head>\[unreleased\]:[ \t]*)(?P<base>\S+?/compare/)(?P<prev>\S+?)\.\.\.HEAD[ \t]*$",
     re.IGNORECASE,
 )
 
 
-@dataclass(frozen=True)
+@record
 class Unreleased:
     """Where the [Unreleased] section sits, in line numbers of the split text."""
 
@@ -34,8 +36,18 @@ class Unreleased:
         return not self.entries
 
 
-def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
+def split_lines(text: str) -> list[str]:
+    """The text's lines, a fresh list each time (callers edit it); the split is done once
+    per text (a release splits a long changelog in several places)."""
+    return list(_split(text))
+
+
+_lines = split_lines
+
+
+@functools.lru_cache(maxsize=4)
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.splitlines(keepends=True))
 
 
 def newline(text: str) -> str:
@@ -99,7 +111,8 @@ def release(
 
 
 def _update_links(lines: list[str], version: str, tag: str, nl: str) -> str:
-    for index, line in enumerate(lines):
+    for index in _link_candidates(lines):
+        line = lines[index]
         match = _UNRELEASED_LINK.match(line.rstrip("\r\n"))
         if match:
             ending = line[len(line.rstrip("\r\n")) :]
@@ -110,8 +123,21 @@ def _update_links(lines: list[str], version: str, tag: str, nl: str) -> str:
     return "".join(lines)
 
 
+def _link_candidates(lines: list[str]) -> list[int]:
+    """The lines that start with `[unreleased]`, found by one search of the whole text
+    instead of a regex per line (a long changelog has tens of thousands above the links).
+    Text with line breaks other than \n (which splitlines counts too) is read line by line."""
+    text = "".join(lines)
+    if len(lines) != text.count("\n") + (not text.endswith("\n")):
+        return [i for i, line in enumerate(lines) if line[:12].lower() == "[unreleased]"]
+    first = [0] if text[:12].lower() == "[unreleased]" else []
+    return first + [text.count("\n", 0, found.end() - 12) for found in _LINK_START.finditer(text)]
+
+
 def find_section(text: str, version: str) -> tuple[int, int] | None:
     """Line span of `## [version]` (or `## version`), heading excluded."""
+    if version not in text:  # the usual answer for a new version, without a regex scan
+        return None
     heading = re.compile(r"^##[ \t]+\[?" + re.escape(version) + r"\]?(?:[ \t]|\r?$)", re.M)
     found = heading.search(text)
     if found is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from releasekit.core.locations import (
     whole_value,
 )
 from releasekit.errors import ConfigError
+from releasekit.system.record import field, record
 
 # hatchling's default (hatchling/version/core.py) and pdm-backend's (hooks/version).
 HATCH_PATTERN = r"""(?i)^(__version__|VERSION) *= *(['"])v?(?P<version>.+?)\2"""
@@ -38,7 +38,7 @@ SKBUILD_SCM = "scikit_build_core.metadata.setuptools_scm"
 FLIT_FILES = ("version.py", "_version.py", "__version__.py", "__init__.py")
 
 
-@dataclass
+@record(frozen=False)
 class Declared:
     """The locations a backend's declaration leads to; `tag_only` when it names the VCS."""
 

@@ -8,7 +8,6 @@ a change is too large to resynchronise nearby.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 Opcode = tuple[str, int, int, int, int]
@@ -29,21 +28,41 @@ def _resync(a: Sequence[str], b: Sequence[str], i: int, j: int) -> tuple[int, in
     return None
 
 
+def _equal_run(a: list[str], b: list[str], i: int, j: int) -> int:
+    """How many lines are equal from a[i] and b[j] on: compared in chunks that double while
+    they agree and halve when they do not (a slice comparison runs in C), so the long equal
+    stretches of a big CHANGELOG cost no Python loop per line."""
+    limit = min(len(a) - i, len(b) - j)
+    run, step = 0, 1
+    while run < limit:
+        size = min(step, limit - run)
+        if a[i + run : i + run + size] == b[j + run : j + run + size]:
+            run, step = run + size, step * 2
+        elif size == 1:
+            break
+        else:
+            step = size // 2
+    return run
+
+
 def opcodes(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
     """SequenceMatcher-style opcodes turning `a` into `b`."""
     ops: list[Opcode] = []
+    a, b = list(a), list(b)  # slices of the same type compare equal
     i = j = 0
     n, m = len(a), len(b)
     while i < n or j < m:
         start_i, start_j = i, j
-        while i < n and j < m and a[i] == b[j]:
-            i, j = i + 1, j + 1
+        run = _equal_run(a, b, i, j)
+        i, j = i + run, j + run
         if i > start_i:
             ops.append(("equal", start_i, i, start_j, j))
         if i == n and j == m:
             break
         found = _resync(a, b, i, j)
         if found is None:
+            import difflib  # only for a change too large to resynchronise: rare
+
             matcher = difflib.SequenceMatcher(None, a[i:], b[j:], autojunk=False)
             ops += [
                 (t, i1 + i, i2 + i, j1 + j, j2 + j) for t, i1, i2, j1, j2 in matcher.get_opcodes()

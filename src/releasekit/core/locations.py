@@ -7,12 +7,12 @@ quotes, comments, line endings and every other byte stay as they were.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from releasekit.errors import ConfigError
 from releasekit.system.facts import normalize_name as canonicalize_name
+from releasekit.system.record import record
 
 Kind = Literal[
     "project",  # pyproject.toml [project] version
@@ -31,7 +31,7 @@ Kind = Literal[
 ]
 
 
-@dataclass(frozen=True)
+@record
 class Location:
     """One place that holds the version, with the value as written there.
 

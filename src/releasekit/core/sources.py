@@ -8,10 +8,8 @@ text -> text functions that change the version and nothing else (locations.py).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from releasekit.core.locations import (
 )
 from releasekit.errors import ConfigError, VersionError
 from releasekit.system.facts import normalize_name as canonicalize_name
+from releasekit.system.record import record
 
 __all__ = [
     "Kind",
@@ -57,7 +56,7 @@ _VERSION = r"\d[0-9A-Za-z.+!_\-]*"
 _BOUNDARY = r"[0-9A-Za-z.+!_\-]"
 
 
-@dataclass(frozen=True)
+@record
 class Sources:
     """Every version location of a project, or `tag_only` when the VCS carries it."""
 
@@ -187,6 +186,8 @@ _CANDIDATE = re.compile(
 def _advice(root: Path, name: str) -> str:
     """The one [tool.releasekit] version-files line that makes this project work."""
     folders = [root, *package_dirs(root, name)]
+    import json  # only to advise, when no version is found
+
     candidates = [root / n for n in ("VERSION", "VERSION.txt", "version.txt")]
     candidates += [path for folder in folders[1:] for path in sorted(folder.glob("*.py"))]
     candidates += [root / f"{module_name(name)}.py"]

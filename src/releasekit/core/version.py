@@ -1,18 +1,23 @@
 """SemVer intent in, one canonical PEP 440 version out.
 
 Users think in parts (major, minor, patch, rc); packages are versioned by
-PEP 440. `semver` does the part arithmetic, `packaging` parses and writes the
-canonical string, and anything whose meaning differs between the two is refused.
+PEP 440. The part arithmetic is SemVer's (`semver`'s next_version, bump_* and
+finalize_version, on MAJOR.MINOR.PATCH plus one alpha|beta|rc.N), done here on
+numbers so that a bump does not load `semver` (tests/test_version.py proves it equal
+to `semver` on every version and part); `packaging` parses and writes the canonical
+string, and anything whose meaning differs between the two is refused.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import semver
 from packaging.version import InvalidVersion, Version
 
 from releasekit.errors import VersionError
+
+if TYPE_CHECKING:
+    import semver
 
 Part = Literal["major", "minor", "patch", "pre", "release", "auto"]
 PARTS: tuple[Part, ...] = ("major", "minor", "patch", "pre", "release")
@@ -64,7 +69,9 @@ def check_releasable(version: Version, written: str | None = None) -> None:
 
 
 def to_semver(version: Version) -> semver.Version:
-    """PEP 440 -> SemVer, for the arithmetic only."""
+    """PEP 440 -> SemVer (what the arithmetic below does on numbers)."""
+    import semver
+
     major, minor, patch = (*version.release, 0, 0)[:3]
     prerelease = None
     if version.pre is not None:
@@ -78,6 +85,34 @@ def from_semver(version: semver.Version) -> Version:
     return Version(str(version))
 
 
+# MAJOR.MINOR.PATCH and the pre-release (SemVer token, number) or None: what to_semver
+# keeps of a PEP 440 version, and all the arithmetic looks at.
+_Numbers = tuple[int, int, int, "tuple[str, int] | None"]
+
+
+def _numbers(version: Version) -> _Numbers:
+    major, minor, patch = (*version.release, 0, 0)[:3]
+    pre = None if version.pre is None else (_SEMVER_TOKEN[version.pre[0]], version.pre[1])
+    return major, minor, patch, pre
+
+
+def _bump_part(numbers: _Numbers, part: str) -> _Numbers:
+    """semver's bump_major, bump_minor, bump_patch: the lower parts and the pre-release go."""
+    major, minor, patch, _pre = numbers
+    if part == "major":
+        return major + 1, 0, 0, None
+    if part == "minor":
+        return major, minor + 1, 0, None
+    return major, minor, patch + 1, None
+
+
+def _written(numbers: _Numbers) -> Version:
+    """Canonical PEP 440, as from_semver writes it (1.4.0-rc.1 becomes 1.4.0rc1)."""
+    major, minor, patch, pre = numbers
+    suffix = "" if pre is None else f"{PRE_TOKENS[pre[0]]}{pre[1]}"
+    return Version(f"{major}.{minor}.{patch}{suffix}")
+
+
 def bump(current: Version, part: Part, pre: str | None = None) -> Version:
     """The next version for a part and an optional pre-release token."""
     if pre is not None and pre not in PRE_TOKENS:
@@ -87,25 +122,32 @@ def bump(current: Version, part: Part, pre: str | None = None) -> Version:
             "--part auto is decided by the commits since the last tag, not here",
             "release with `releasekit release --part auto`, which reads them",
         )
-    sv = to_semver(current)
+    numbers = _numbers(current)
+    major, minor, patch, was = numbers
     if part in ("major", "minor", "patch") and pre is None:
         # From a pre-release of that part's release this finalises (1.4.0rc1 --part minor
-        # gives 1.4.0), as npm and poetry do; otherwise it increments.
-        sv = sv.next_version(part)
-    elif part in ("major", "minor", "patch"):
-        sv = {"major": sv.bump_major, "minor": sv.bump_minor, "patch": sv.bump_patch}[part]()
-        sv = sv.replace(prerelease=f"{pre}.1")
+        # gives 1.4.0), as npm and poetry do; otherwise it increments (semver's
+        # next_version).
+        finalises = was is not None and (
+            part == "patch"
+            or (part == "minor" and patch == 0)
+            or (part == "major" and minor == patch == 0)
+        )
+        numbers = (major, minor, patch, None) if finalises else _bump_part(numbers, part)
+    elif part in ("major", "minor", "patch") and pre is not None:
+        numbers = (*_bump_part(numbers, part)[:3], (pre, 1))
     elif part == "pre":
         if current.pre is None:
             raise VersionError(
                 f"{canonical(current)} is not a pre-release, so --part pre has nothing to move",
                 "start one with --part patch|minor|major --pre alpha|beta|rc",
             )
-        token = _SEMVER_TOKEN[current.pre[0]]
+        assert was is not None  # current.pre is set
+        token, number = was
         if pre is None or pre == token:
-            sv = sv.bump_prerelease()
+            numbers = (major, minor, patch, (token, number + 1))  # semver's bump_prerelease
         else:
-            sv = sv.replace(prerelease=f"{pre}.1")
+            numbers = (major, minor, patch, (pre, 1))
     elif part == "release":
         if current.is_devrelease or current.is_postrelease:
             raise VersionError(
@@ -119,10 +161,10 @@ def bump(current: Version, part: Part, pre: str | None = None) -> Version:
             )
         if pre is not None:
             raise VersionError("--part release takes no --pre", "drop --pre")
-        sv = sv.finalize_version()
+        numbers = (major, minor, patch, None)  # semver's finalize_version
     else:
         raise VersionError(f"unknown part {part!r}", f"use --part {'|'.join(PARTS)}")
-    new = from_semver(sv)
+    new = _written(numbers)
     check_new(current, new)
     return new
 

@@ -11,13 +11,13 @@ import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from releasekit import __version__
 from releasekit.errors import GitHubError
 from releasekit.system.facts import github_token
+from releasekit.system.record import record
 from releasekit.system.redact import redact
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -49,7 +49,7 @@ class GitHubAPIError(GitHubError):
         self.detail = detail
 
 
-@dataclass(frozen=True)
+@record
 class Repo:
     """A repository on GitHub (or GitHub Enterprise), as the API names it."""
 

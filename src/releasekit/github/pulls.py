@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from releasekit.core.plan import PullRequest
 from releasekit.core.pullflow import OpenPull
-from releasekit.github.api import GitHubAPIError, GitHubClient, client_from_env
 from releasekit.system.git import Git
+
+if TYPE_CHECKING:  # the API client loads when GitHub is asked, not when a release plans
+    from releasekit.github.api import GitHubClient
 
 PERMISSION = "pull requests: write and contents: write"
 
@@ -32,12 +34,16 @@ def find_open(
 ) -> OpenPull | None:
     """The open pull request `branch` -> `base`, or None; GitHubError when GitHub cannot be
     asked (no token, not a GitHub remote): the flow needs it, so that is a problem now."""
+    from releasekit.github.api import client_from_env
+
     pull = _open_pull(client_from_env(environ, remote_url), branch, base)
     return None if pull is None else _summary(pull)
 
 
 def open_pull(client: GitHubClient, step: PullRequest) -> tuple[str, OpenPull]:
     """Open the pull request; one opened meanwhile (GitHub's 422) is the one."""
+    from releasekit.github.api import GitHubAPIError
+
     body = {"title": step.title_text, "head": step.branch, "base": step.base, "body": step.body}
     try:
         _, pull = client.request(
@@ -53,6 +59,8 @@ def open_pull(client: GitHubClient, step: PullRequest) -> tuple[str, OpenPull]:
 
 def run_step(root: Path, step: PullRequest, environ: Mapping[str, str]) -> str:
     """The plan's PullRequest step: what a user reads."""
+    from releasekit.github.api import client_from_env
+
     remote = Git(root).remote_url(step.remote)
     action, pull = open_pull(client_from_env(environ, remote), step)
     return f"pull request #{pull.number} {step.branch} -> {step.base} {action}: {pull.url}"

@@ -1,8 +1,9 @@
 """Build the sdist and the wheel, verify them, and write their checksums.
 
-pypa/build runs as a child process (the wheel is built from the sdist, which catches files
-missing from the sdist); then the files are checked the way an index would see them: by
-name in verify.py (one sdist, its wheels, one version), by twine check here.
+`uv build` (when uv is installed) or pypa/build runs as a child process, isolated, the
+wheel built from the sdist (which catches files missing from the sdist); then the files
+are checked the way an index would see them: by name in verify.py (one sdist, its wheels,
+one version), by twine check here. Both frontends get the same checks after them.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from pathlib import Path
 
 from releasekit.errors import BuildError, CommandError
 from releasekit.publishing import twine_child as twinecli
+from releasekit.publishing.reproducible import normalize_sdists
 from releasekit.publishing.verify import CHECKSUMS, Dist, check_checksums, find, write_checksums
 from releasekit.system import runner
 from releasekit.system.progress import Phase, silent
 from releasekit.system.redact import redact
 
 TWINE_CHECK_TIMEOUT = 300.0
+FRONTENDS = ("build", "uv")  # pypa/build (`python -m build`), `uv build`
 
 __all__ = ["CHECKSUMS", "Dist", "build", "twine_check", "verify", "write_checksums"]
 
@@ -31,6 +34,9 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _EXCEPTION_LINE = re.compile(
     r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Failure)(?::.*)?$"
 )
+
+
+_UV_CAUSE = re.compile(r"^\s+cause: ")  # uv build's reasons, innermost last
 
 
 class BuildToolError(BuildError):
@@ -66,6 +72,41 @@ def resolve_installer(installer: str | None, uv: str | None) -> str | None:
     return uv if installer != "pip" else None
 
 
+def resolve_frontend(
+    frontend: str | None, installer: str | None, configured: str, uv: str | None
+) -> str:
+    """Which tool builds: `--frontend`; else pypa/build when an `--installer` is given
+    (that is build's own option); else [tool.releasekit] build-frontend; else uv when it is
+    installed. A uv that is asked for and missing is refused, with the fix."""
+    if frontend not in (None, *FRONTENDS):
+        raise BuildError(f"unknown build frontend {frontend!r}", "use --frontend build or uv")
+    chosen = frontend or ("build" if installer else "") or configured or ("uv" if uv else "build")
+    if chosen != "uv":
+        return chosen
+    if installer == "pip":
+        raise BuildError(
+            "--installer pip is pypa/build's option, and the build frontend is uv",
+            "drop --installer, or build with --frontend build --installer pip",
+        )
+    if uv is None:
+        asked = "--frontend uv" if frontend else '[tool.releasekit] build-frontend = "uv"'
+        raise BuildError(
+            f"{asked} asks for uv, which is not installed",
+            f"{sys.executable} -m pip install uv, or build with --frontend build",
+        )
+    return chosen
+
+
+def uv_build_argv(root: Path, outdir: Path, *, uv: str, sdist_only: bool = False) -> list[str]:
+    """`uv build`: the sdist, then the wheel from it (or the sdist alone), each in a fresh
+    isolated environment of this interpreter (no Python download, as with pypa/build)."""
+    argv = [uv, "build", "--python", sys.executable, "--out-dir", str(outdir)]
+    argv += ["--color", "never", "--no-progress"]
+    if sdist_only:
+        argv.append("--sdist")
+    return [*argv, str(root)]
+
+
 def build_argv(root: Path, outdir: Path, *, uv: str | None, sdist_only: bool = False) -> list[str]:
     """`python -m build` for sdist then wheel-from-sdist (or the sdist alone), isolated, with
     uv when given."""
@@ -98,6 +139,17 @@ def clean_dist(outdir: Path) -> None:
                 path.unlink()
 
 
+def _uv_cause(lines: list[str], start: int) -> str:
+    """uv's innermost `cause:`, with the lines it wraps onto (indented deeper)."""
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    words = [_UV_CAUSE.sub("", lines[start])]
+    for line in lines[start + 1 :]:
+        if not line.strip() or len(line) - len(line.lstrip()) <= indent:
+            break
+        words.append(line)
+    return " ".join(" ".join(words).split()).rstrip(".")
+
+
 def backend_message(output: str) -> str:
     """The line of build's output that says why it failed, in the failing tool's own words."""
     lines = [_ANSI.sub("", line).rstrip() for line in output.splitlines()]
@@ -109,9 +161,12 @@ def backend_message(output: str) -> str:
                     break
                 tail.append(line.lstrip("< "))
             return " ".join(" ".join(tail).split())[:400]
-    for pattern in (_EXCEPTION_LINE, re.compile(r"^error: "), re.compile(r"^ERROR ")):
+    patterns = (_EXCEPTION_LINE, _UV_CAUSE, re.compile(r"^error: "), re.compile(r"^ERROR "))
+    for pattern in patterns:
         found = [line for line in lines if pattern.match(line)]
         if found:
+            if pattern is _UV_CAUSE:
+                return _uv_cause(lines, lines.index(found[-1]))
             return found[-1].removeprefix("ERROR ").strip()
     meaningful = [line for line in lines if line.strip() and not line.startswith(("*", "TIP"))]
     return meaningful[-1].strip() if meaningful else "no output"
@@ -123,6 +178,8 @@ def build(
     version: str,
     outdir: Path | None = None,
     installer: str | None = None,
+    frontend: str | None = "build",
+    configured: str = "",
     timeout: float = 900,
     strict: bool = False,
     sdist_only: bool = False,
@@ -131,21 +188,34 @@ def build(
     """Build sdist + wheel of `root` into `outdir` (default root/dist) and verify them; with
     `sdist_only`, the sdist alone (the wheels of compiled code come from cibuildwheel).
 
-    An explicit SOURCE_DATE_EPOCH in the environment wins over the HEAD commit time.
+    `frontend` "build" or "uv", None to choose (resolve_frontend, with `configured`, the
+    project's build-frontend). An explicit SOURCE_DATE_EPOCH in the environment wins over
+    the HEAD commit time.
     twine check's errors stop the build; its warnings do only when `strict`.
     """
     root = root.absolute()
     outdir = (outdir or root / "dist").absolute()
     if not root.is_dir():
         raise BuildError(f"{root} is not a folder", "run from the project's root")
-    uv = resolve_installer(installer, uv_binary() if installer != "pip" else None)
+    found_uv = uv_binary() if installer != "pip" or frontend != "build" else None
+    chosen = resolve_frontend(frontend, installer, configured, found_uv)
+    uv = resolve_installer(installer, found_uv if installer != "pip" else None)
     clean_dist(outdir)
-    argv = build_argv(root, outdir, uv=uv, sdist_only=sdist_only)
+    if chosen == "uv":
+        assert uv is not None  # resolve_frontend refused a missing uv
+        argv = uv_build_argv(root, outdir, uv=uv, sdist_only=sdist_only)
+    else:
+        argv = build_argv(root, outdir, uv=uv, sdist_only=sdist_only)
     env = build_env(uv=uv, epoch=source_date_epoch(root))
     checker = twinecli.start("check", cwd=root)  # warms up while the backend builds
+    ignore = outdir / ".gitignore"
+    kept_ignore = ignore.exists()
     try:
         with phase(f"building {'the sdist' if sdist_only else 'sdist and wheel'} into dist/"):
             _build(root, argv, env, timeout)
+        stamp = os.environ.get("SOURCE_DATE_EPOCH") or env.get("SOURCE_DATE_EPOCH")
+        if stamp and stamp.isdigit():  # the same commit, the same sdist bytes (reproducible.py)
+            normalize_sdists(outdir, int(stamp))
         return verify(
             outdir,
             version=version,
@@ -157,6 +227,8 @@ def build(
         )
     finally:
         checker.cancel()
+        if chosen == "uv" and not kept_ignore:  # uv writes one, even when the build fails
+            ignore.unlink(missing_ok=True)  # dist/ holds what pypa/build would leave
 
 
 def _build(root: Path, argv: list[str], env: dict[str, str], timeout: float) -> None:
@@ -177,7 +249,9 @@ def _build(root: Path, argv: list[str], env: dict[str, str], timeout: float) -> 
                 output=output,
             )
         fix = "fix the build backend error above, then re-run (--verbose shows the full output)"
-        if re.search(r"^<\s+error\b", output, re.IGNORECASE | re.MULTILINE):
+        if re.search(r"^<\s+error\b", output, re.IGNORECASE | re.MULTILINE) or (
+            "from `build-system.requires`" in output  # uv build could not install them
+        ):
             fix = (
                 "check [build-system] requires in pyproject.toml and the package index, then re-run"
             )

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from releasekit.errors import CommandError, PublishError
+from releasekit.publishing import attestations
 from releasekit.publishing import twine_child as twinecli
 from releasekit.publishing.index import (
     PYPI_UPLOAD,
@@ -27,8 +27,11 @@ from releasekit.publishing.index import (
     safe_url,
 )
 from releasekit.publishing.pypi_token import audit
+from releasekit.publishing.twine_child import credentials_env as credentials_env
+from releasekit.publishing.twine_child import start_upload as start_upload
+from releasekit.publishing.twine_child import twine_env as twine_env
 from releasekit.system import runner
-from releasekit.system.facts import PYPI_TOKEN, interactive, sha256
+from releasekit.system.facts import PYPI_TOKEN, sha256
 from releasekit.system.progress import Note, Phase, silent
 from releasekit.system.redact import redact
 
@@ -54,25 +57,6 @@ class UploadError(PublishError):
 
 class _ArrivedMeanwhile(UploadError):
     """The index refused a file because the very same file landed meanwhile: ask again."""
-
-
-def credentials_env(environ: Mapping[str, str]) -> dict[str, str]:
-    """Variables for twine: PYPI_TOKEN first, else TWINE_* as given, else none.
-
-    An empty TWINE_PASSWORD is dropped: twine takes any password, even "", as a
-    reason not to try trusted publishing.
-    """
-    env: dict[str, str] = {}
-    token = environ.get(PYPI_TOKEN, "").strip()
-    if token:
-        env = {"TWINE_USERNAME": "__token__", "TWINE_PASSWORD": token}
-    else:
-        for name in ("TWINE_USERNAME", "TWINE_PASSWORD"):
-            if environ.get(name):
-                env[name] = environ[name]
-    if not interactive(environ, sys.stdin):
-        env["TWINE_NON_INTERACTIVE"] = "1"
-    return env
 
 
 def _label(repo: Repository) -> str:
@@ -152,7 +136,8 @@ def publish(
     warm: runner.Started | None = None,
     phase: Phase = silent,
 ) -> PublishReport:
-    """Upload the files the index does not have yet; identical ones count as done.
+    """Upload the files the index does not have yet; identical ones count as done. Their
+    PEP 740 attestations go with them on a trusted publisher's upload (attestations.choose).
 
     `warm` is a twine started earlier with `start_upload`, so that its start-up
     overlaps the checks; it is used when its environment is still the right one.
@@ -173,10 +158,15 @@ def publish(
             already, pending = _compare(local, remote, repository, warnings)
             if not pending:
                 break
+            to_pypi = repository.is_pypi or repository.is_testpypi
+            attested = attestations.choose(
+                pending, environ, to_pypi=to_pypi, repository=_label(repository)
+            )
+            warnings += [attested.skipped] if attested.skipped else []
             count = f"{len(pending)} file{'s' * (len(pending) != 1)}"
             try:
                 with phase(f"uploading {count} to {safe_url(repository.upload_url)}") as note:
-                    upload.run(warm, pending, project, version, timeout, shown_to=note)
+                    upload.run(warm, pending, project, version, timeout, note, attested.files)
             except _ArrivedMeanwhile:
                 warm = twinecli.start("upload", cwd=pending[0].parent, env=upload.env)
                 continue
@@ -216,20 +206,6 @@ def _compare(
     return already, [path for name, path in local.items() if name not in remote]
 
 
-def twine_env(credentials: Mapping[str, str]) -> dict[str, str | None]:
-    """The environment twine runs in: its TWINE_* credentials and nothing it must not see."""
-    env: dict[str, str | None] = {**credentials, "COLUMNS": "300"}  # no rich line wrapping
-    env[PYPI_TOKEN] = None  # twine reads TWINE_* only: one copy of the token fewer
-    if not credentials.get("TWINE_PASSWORD"):
-        env["TWINE_PASSWORD"] = None  # even an empty one turns trusted publishing off
-    return env
-
-
-def start_upload(environ: Mapping[str, str], *, cwd: Path) -> runner.Started:
-    """Start twine upload now (it spends ~0.3 s importing); `publish(warm=...)` finishes it."""
-    return twinecli.start("upload", cwd=cwd, env=twine_env(credentials_env(environ)))
-
-
 class _Upload:
     """twine upload's environment and arguments: credentials in the environment only."""
 
@@ -252,10 +228,15 @@ class _Upload:
         version: str,
         timeout: float,
         shown_to: Note,
+        attested: Sequence[Path] = (),
     ) -> None:
+        """twine upload of `files`, each followed by its PEP 740 attestations when `attested`
+        has any (twine pairs them by name, and then needs one for every file)."""
         args = ["--no-color", "upload", "--non-interactive", "--disable-progress-bar"]
         args += [*self.target, *(["--verbose"] if self.verbose else [])]
-        args += [str(path) for path in files]
+        args += ["--attestations"] if attested else []
+        for path in files:
+            args += [str(path), *(str(a) for a in attested if a.name.startswith(f"{path.name}."))]
         try:
             result = warm.finish(
                 twinecli.arguments(args), timeout=timeout, on_line=_bytes_sent(shown_to)

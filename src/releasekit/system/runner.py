@@ -11,17 +11,17 @@ import shlex
 import subprocess
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from releasekit.errors import CommandError
+from releasekit.system.record import record
 from releasekit.system.redact import redact
 
 DEFAULT_TIMEOUT = 120.0
 CHANNEL_FD = "RELEASEKIT_CHANNEL_FD"  # where a child started with `channel=True` writes its lines
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     """What a finished process left behind."""
 

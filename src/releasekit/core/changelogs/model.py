@@ -4,11 +4,12 @@ and the notes of a version. Plain values, so the plan stays pure."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Protocol
 
+from releasekit.system.record import field, record
 
-@dataclass(frozen=True)
+
+@record
 class Pending:
     """What is waiting to be released, and where (for messages)."""
 
@@ -20,7 +21,7 @@ class Pending:
         return not self.entries
 
 
-@dataclass(frozen=True)
+@record
 class Removed:
     """A file the roll deletes (a consumed news fragment), with what undo puts back."""
 
@@ -29,7 +30,7 @@ class Removed:
     mode: int = 0o644
 
 
-@dataclass(frozen=True)
+@record
 class Rolled:
     """The changelog after the roll: new bytes per path, deleted files, the notes."""
 

@@ -8,12 +8,12 @@ heading, the `Unreleased` line); every other byte, line endings included, stays.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 
 from releasekit.core import changelog as kac
 from releasekit.core.changelogs.model import Pending, Rolled
 from releasekit.errors import ChangelogError
+from releasekit.system.record import record
 
 _MD_HEADING = re.compile(r"^(?P<marks>#{1,6})[ \t]+(?P<title>.*?)[ \t]*$")
 _UNDERLINE = re.compile(r"^(?P<char>[=\-~^])(?P=char)*[ \t]*$")
@@ -26,7 +26,7 @@ _KAC_HINTS = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@record
 class Heading:
     line: int  # the title line
     body: int  # the first line after the heading (after an rst underline)
@@ -36,7 +36,7 @@ class Heading:
 
 
 def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
+    return kac.split_lines(text)  # split once per text, a fresh list each time
 
 
 def _bare(line: str) -> str:
@@ -45,13 +45,18 @@ def _bare(line: str) -> str:
 
 def headings(lines: list[str], rst: bool) -> list[Heading]:
     """Every section title, with a level: `#` count in markdown, underline order in rst."""
-    found: list[Heading] = []
+    return list(_headings(lines, rst))
+
+
+def _headings(lines: list[str], rst: bool) -> Iterator[Heading]:
+    """headings(), one at a time: shape() stops at the Unreleased one, near the top of a
+    changelog of thousands of versions."""
     if not rst:
         for index, line in enumerate(lines):
             match = _MD_HEADING.match(_bare(line))
             if match:
-                found.append(Heading(index, index + 1, len(match["marks"]), match["title"]))
-        return found
+                yield Heading(index, index + 1, len(match["marks"]), match["title"])
+        return
     order: list[str] = []
     index = 0
     while index + 1 < len(lines):
@@ -67,11 +72,10 @@ def headings(lines: list[str], rst: bool) -> list[Heading]:
             if match["char"] not in order:
                 order.append(match["char"])
             level = order.index(match["char"]) + 1
-            found.append(Heading(index, index + 2, level, title.strip(), under.rstrip()))
+            yield Heading(index, index + 2, level, title.strip(), under.rstrip())
             index += 2
             continue
         index += 1
-    return found
 
 
 def _end(lines: list[str], found: list[Heading], heading: Heading) -> int:
@@ -90,7 +94,7 @@ def _entries(lines: list[str], found: list[Heading], start: int, end: int) -> tu
     )
 
 
-@dataclass(frozen=True)
+@record
 class Shape:
     """Where a text changelog keeps what is unreleased."""
 
@@ -112,8 +116,7 @@ def shape(text: str, path: str) -> Shape:
     """Which of the common shapes the file has; ChangelogError when it has none."""
     rst = path.lower().endswith((".rst", ".txt"))
     lines = _lines(text)
-    found = headings(lines, rst)
-    for heading in found:
+    for heading in _headings(lines, rst):
         if _UNRELEASED.match(heading.title):
             bracketed = heading.title.startswith("[")
             if not rst and heading.level == 2 and (bracketed or _KAC_HINTS.search(text)):
@@ -121,7 +124,8 @@ def shape(text: str, path: str) -> Shape:
             return Shape("rst" if rst else "markdown", heading)
         pallets = _PALLETS.match(heading.title)
         if pallets:
-            marker = _pallets_marker(lines, heading, _end(lines, found, heading))
+            end = _end(lines, headings(lines, rst), heading)
+            marker = _pallets_marker(lines, heading, end)
             if marker >= 0:
                 return Shape("pallets", heading, marker, pallets["version"])
     if rst:
@@ -152,7 +156,7 @@ def _same(one: str, other: str) -> bool:
         return one.lstrip("v") == other.lstrip("v")
 
 
-@dataclass(frozen=True)
+@record
 class TextChangelog:
     """The adapter for one text file; its shape is read from the text each time."""
 
