@@ -109,6 +109,8 @@ def test_load_uses_data_already_parsed(tmp_path: Path) -> None:
         ({"version-files": [{"search": "{version}"}]}, "entries are paths or {path, search}"),
         ({"version-files": [{"path": "a.py", "search": "v = 1"}]}, "'a.py' needs a search"),
         ({"version-files": [{"path": "a.py", "search": 3}]}, "'a.py' needs a search"),
+        ({"build-frontend": "flit"}, "build-frontend must be one of build, uv, not 'flit'"),
+        ({"build-frontend": True}, "build-frontend has the wrong type"),
     ],
 )
 def test_bad_settings_are_refused_with_one_line(table: dict[str, Any], words: str) -> None:
@@ -265,3 +267,43 @@ def test_the_version_a_tag_carries(tag: str, tag_format: str, expected: str | No
 
     assert tag_version(tag, tag_format) == expected
     assert Config(tag_format=tag_format).version_of(tag) == expected
+
+
+def test_build_frontend_is_read_and_defaults_to_choosing() -> None:
+    assert from_table({}).build_frontend == ""  # uv when installed: publishing.dist decides
+    assert from_table({"build-frontend": "uv"}).build_frontend == "uv"
+    assert from_table({"build-frontend": "build"}).build_frontend == "build"
+
+
+def test_a_member_takes_the_roots_repository_settings_and_keeps_its_paths() -> None:
+    from releasekit.core.config import load_member
+
+    root = {"tool": {"releasekit": {"branch": "trunk", "changelog": "HISTORY.md"}}}
+    member = {"tool": {"releasekit": {"version-files": ["VERSION"]}}}
+    config = load_member(root, member, "alpha-kit")
+    assert config.branch == "trunk"
+    assert config.changelog == "CHANGELOG.md"  # the root's path is the root's own
+    assert [f.path for f in config.version_files] == ["VERSION"]
+    assert config.tag("1.4.0") == "alpha-kit-v1.4.0"
+    assert config.version_of("alpha-kit-v1.4.0") == "1.4.0"
+    assert config.version_of("beta-lib-v1.4.0") is None
+    assert config.pr_branch_name("1.4.0") == "release/alpha-kit-v1.4.0"
+
+
+def test_tag_format_may_name_the_package() -> None:
+    from releasekit.core.config import load_member
+
+    root = {"tool": {"releasekit": {"tag-format": "{package}@{version}"}}}
+    assert load_member(root, {}, "alpha-kit").tag("2.0.0") == "alpha-kit@2.0.0"
+    with pytest.raises(ConfigError, match=r"must contain \{version\} \(and optionally"):
+        from_table({"tag-format": "{package}-latest"}, package="x")
+
+
+def test_packages_lists_paths_inside_the_repository() -> None:
+    assert from_table({"packages": ["libs/a", "libs/b"]}).packages == ("libs/a", "libs/b")
+    with pytest.raises(ConfigError, match="outside the project"):
+        from_table({"packages": ["../elsewhere"]})
+    with pytest.raises(ConfigError, match="members of a member"):
+        from releasekit.core.config import load_member
+
+        load_member({}, {"tool": {"releasekit": {"packages": ["x"]}}}, "alpha-kit")

@@ -100,3 +100,23 @@ class Terminal:
 def test_one_rule_for_a_person_at_the_terminal(ci: str, expected: bool) -> None:
     assert interactive({"CI": ci}, Terminal()) is expected  # type: ignore[arg-type]
     assert interactive({"CI": ci}, None) is False
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(repo: SampleRepo) -> None:
+    """`releasekit changelog --dry-run | head`: the pipe closes, the command ends quietly."""
+    changelog = repo.root / "CHANGELOG.md"
+    entries = "".join(f"- entry {n} of a long section\n" for n in range(5000))  # > a pipe buffer
+    changelog.write_text(
+        changelog.read_text().replace("### Added\n\n", f"### Added\n\n{entries}", 1)
+    )
+    command = f"{BIN / 'releasekit'} changelog --part minor --dry-run | head -c 10"
+    done = subprocess.run(
+        ["bash", "-c", f'{command}; echo; echo "${{PIPESTATUS[0]}}"'],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+    assert done.stdout.startswith("Release sa")

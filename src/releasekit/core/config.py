@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from releasekit.errors import ConfigError
+from releasekit.system.record import field, record
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -20,9 +20,30 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 PYPROJECT = "pyproject.toml"
+MEMBER_TAG_FORMAT = "{package}-v{version}"  # a workspace member's tags: alpha-kit-v1.4.0
+# What a workspace member takes from the root's [tool.releasekit]: the repository's settings.
+# Paths (changelog, version-files) and allow-dirty stay each member's own.
+INHERITED = (
+    "branch",
+    "remote",
+    "tag-format",
+    "commit-message",
+    "repository",
+    "publish",
+    "sign",
+    "github-release",
+    "upload-timeout",
+    "strict-metadata",
+    "part",
+    "major-on-zero",
+    "flow",
+    "pr-branch",
+    "wheel-runners",
+    "build-frontend",
+)
 
 
-@dataclass(frozen=True)
+@record
 class VersionFile:
     """An extra file that carries the version, with an optional search template."""
 
@@ -30,7 +51,7 @@ class VersionFile:
     search: str = "{version}"
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """The settings a release reads; defaults are the common case."""
 
@@ -47,6 +68,7 @@ class Config:
     github_release: bool = True
     upload_timeout: float = 300.0
     strict_metadata: bool = False  # twine check's warnings block the build too
+    build_frontend: str = ""  # "build" (pypa/build) or "uv"; "": uv when it is installed
     wheel_runners: tuple[str, ...] = ()  # compiled projects: the wheel matrix's runners
     tag_format_set: bool = False  # tag-format was configured, not read off the tags
     tag_format_mixed: str = ""  # version tags of both shapes (1.2.0 and v1.3.0), named
@@ -54,6 +76,8 @@ class Config:
     major_on_zero: bool = False  # a breaking change of 0.x gives 1.0.0, not the next minor
     flow: str = "push"  # "pull-request": the release commit goes through a pull request
     pr_branch: str = "release/v{version}"
+    packages: tuple[str, ...] = ()  # a workspace's members, when not found on their own
+    package: str = ""  # the workspace member this config is for ("" for a single project)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def tag(self, version: str) -> str:
@@ -115,6 +139,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "github-release": bool,
     "upload-timeout": (int, float),
     "strict-metadata": bool,
+    "build-frontend": str,
     "part": str,
     "major-on-zero": bool,
     "flow": str,
@@ -122,6 +147,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
 }
 PART_VALUES = ("auto", "major", "minor", "patch", "pre", "release")
 FLOWS = ("push", "pull-request")
+BUILD_FRONTENDS = ("build", "uv")  # pypa/build (`python -m build`), `uv build`
 
 
 def parse_toml(text: str) -> dict[str, Any] | None:
@@ -179,8 +205,33 @@ def _check_tables(data: Mapping[str, Any]) -> None:
         raise ConfigError(f"[project] dynamic in {PYPROJECT} must be a list", "fix the file")
 
 
-def from_table(table: Mapping[str, Any]) -> Config:
-    """Validate a [tool.releasekit] table; unknown keys and wrong types are refused."""
+def is_project(data: Mapping[str, Any] | None) -> bool:
+    """The root is a project itself ([project], or poetry's [tool.poetry])."""
+    tool = data.get("tool", {}) if data else {}
+    poetry = tool.get("poetry") if isinstance(tool, Mapping) else None
+    return bool(data) and (
+        isinstance(data.get("project"), Mapping) or isinstance(poetry, Mapping)  # type: ignore[union-attr]
+    )
+
+
+def may_hold_members(data: Mapping[str, Any] | None) -> bool:
+    """Could the root be a workspace? Cheap, so a single project never imports more."""
+    if not is_project(data):
+        return True
+    tool = data.get("tool", {}) if data else {}
+    uv = tool.get("uv", {}) if isinstance(tool, Mapping) else {}
+    table = tool.get("releasekit", {}) if isinstance(tool, Mapping) else {}
+    return (isinstance(uv, Mapping) and "workspace" in uv) or (
+        isinstance(table, Mapping) and "packages" in table
+    )
+
+
+def from_table(table: Mapping[str, Any], *, package: str = "", member: bool = False) -> Config:
+    """Validate a [tool.releasekit] table; unknown keys and wrong types are refused.
+
+    `package` fills {package} in tag-format; a workspace `member`'s tags default to
+    `{package}-v{version}` and are never read off the tags of the whole repository.
+    """
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key in _KEYS:
@@ -196,6 +247,10 @@ def from_table(table: Mapping[str, Any]) -> Config:
             values["allow_dirty"] = tuple(_strings(key, value))
         elif key == "version-files":
             values["version_files"] = tuple(_version_file(item) for item in _list(key, value))
+        elif key == "packages" and not member:
+            values["packages"] = tuple(_strings(key, value))
+            for path in values["packages"]:
+                _check_inside(path)
         elif key == "wheel-runners":
             values["wheel_runners"] = tuple(_strings(key, value))
             if not values["wheel_runners"]:
@@ -212,17 +267,24 @@ def from_table(table: Mapping[str, Any]) -> Config:
         *(f.path for f in values.get("version_files", ())),
     ):
         _check_inside(path)
-    _check_template("tag-format", values.get("tag_format", "v{version}"), "v{version}", ())
+    tag_format = values.get("tag_format", MEMBER_TAG_FORMAT if member else "v{version}")
+    _check_template("tag-format", tag_format, "v{version}", (), optional=("package",))
+    # A workspace root's own table keeps {package}: each member fills in its name.
+    values["tag_format"] = tag_format.replace("{package}", package) if package else tag_format
     _check_template(
         "commit-message", values.get("commit_message", "{tag}"), "Release {tag}", ("tag",)
     )
-    values["tag_format_set"] = "tag_format" in values
+    values["tag_format_set"] = "tag-format" in table or member
+    if member:
+        values["package"] = package
+        values.setdefault("pr_branch", "release/{tag}")
     if values.get("publish", "none") not in ("none", "local"):
         raise ConfigError(
             '[tool.releasekit] publish must be "none" or "local"', "fix the value, then re-run"
         )
     _check_choice("part", values.get("part", "auto"), PART_VALUES)
     _check_choice("flow", values.get("flow", "push"), FLOWS)
+    _check_choice("build-frontend", values.get("build_frontend", "build"), BUILD_FRONTENDS)
     branch = values.get("pr_branch", "{version}")
     _check_template("pr-branch", branch, "release/v{version}", ("tag",))
     return Config(**values)
@@ -239,10 +301,32 @@ def _check_choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
 def load(root: Path, data: Mapping[str, Any] | None = None) -> Config:
     """The project's Config, from `data` when the caller already parsed pyproject.toml."""
     data = read_pyproject(root) if data is None else data
+    return from_table(_table(data), package=_name(data))
+
+
+def load_member(root_data: Mapping[str, Any], data: Mapping[str, Any], name: str) -> Config:
+    """A workspace member's Config: the root's repository settings (INHERITED), then the
+    member's own [tool.releasekit] over them."""
+    inherited = {k: v for k, v in _table(root_data).items() if k in INHERITED}
+    own = _table(data)
+    if "packages" in own:
+        raise ConfigError(
+            f"[tool.releasekit] packages in {name}'s {PYPROJECT} lists members of a member",
+            f"list the workspace's members in the root {PYPROJECT} only",
+        )
+    return from_table({**inherited, **own}, package=name, member=True)
+
+
+def _table(data: Mapping[str, Any]) -> Mapping[str, Any]:
     table = data.get("tool", {}).get("releasekit", {})
     if not isinstance(table, Mapping):
         raise ConfigError("[tool.releasekit] must be a table", "fix pyproject.toml, then re-run")
-    return from_table(table)
+    return table
+
+
+def _name(data: Mapping[str, Any]) -> str:
+    name = data.get("project", {}).get("name") or data.get("tool", {}).get("poetry", {}).get("name")
+    return name if isinstance(name, str) else ""
 
 
 def _check_inside(path: str) -> None:
@@ -257,19 +341,22 @@ def _check_inside(path: str) -> None:
         )
 
 
-def _check_template(key: str, template: str, example: str, others: tuple[str, ...]) -> None:
-    """A template may use {version} (and `others`) and nothing else, so formatting it
-    cannot fail later; a commit message may name the version or the tag."""
+def _check_template(
+    key: str, template: str, example: str, others: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> None:
+    """A template may use {version} (and `others`, and `optional` beside them) and nothing
+    else, so formatting it cannot fail later; a commit message may name the version or the tag."""
     fields = {"version": "1.0.0", **dict.fromkeys(others, "v1.0.0")}
     try:
         named = any("{" + name + "}" in template for name in fields)
-        ok = named and template.format(**fields) is not None
+        ok = named and template.format(**fields, **dict.fromkeys(optional, "p")) is not None
     except (KeyError, IndexError, ValueError):
         ok = False
     if not ok:
         allowed = " or ".join("{" + name + "}" for name in fields)
+        also = "".join(f" (and optionally {{{name}}})" for name in optional)
         raise ConfigError(
-            f"[tool.releasekit] {key} {template!r} must contain {allowed} and no other field",
+            f"[tool.releasekit] {key} {template!r} must contain {allowed}{also} and no other field",
             f"e.g. {example!r}",
         )
 

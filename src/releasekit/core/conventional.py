@@ -142,7 +142,8 @@ def read_changes(project: Project, current: str) -> tuple[str, list[Change]]:
     git = Git(project.root)
     tag = project.config.tag(current)
     since = tag if git.ref(f"refs/tags/{tag}") is not None else None
-    changes = [parse(sha, message) for sha, message in git.messages(since)]
+    folder = (project.base,) if project.base else ()  # a member: its own commits only
+    changes = [parse(sha, message) for sha, message in git.messages(since, paths=folder)]
     return since or "the first commit", changes
 
 

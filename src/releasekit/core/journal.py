@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from releasekit.core.pending import JOURNAL_NAME as JOURNAL_NAME
 from releasekit.core.plan import (
     BranchCommit,
     Commit,
@@ -31,9 +32,9 @@ from releasekit.core.plan import (
     Tag,
     WriteFile,
 )
+from releasekit.system import gitdir
 from releasekit.system.git import Git
 
-JOURNAL_NAME = "releasekit-journal.json"
 FORMAT = 1
 PENDING, STARTED, DONE = "pending", "started", "done"
 
@@ -41,7 +42,7 @@ PENDING, STARTED, DONE = "pending", "started", "done"
 def git_dir(root: Path) -> Path:
     """Where releasekit keeps its lock and journal: the repository's git folder, or the
     project folder itself when there is no repository (a `bump` before `git init`)."""
-    found = Git(root).query("rev-parse", "--absolute-git-dir")
+    found = gitdir.find(root) or Git(root).query("rev-parse", "--absolute-git-dir")
     return Path(found) if found else root
 
 
@@ -149,6 +150,7 @@ class Record:
     started_at: float = field(default_factory=time.time)
     states: list[str] = field(default_factory=list)
     public: bool = False
+    package: str = ""  # a workspace member's folder: finishing releases that member again
 
     # -- reading ---------------------------------------------------------------------------
     def state_of(self, kind: str) -> str:
@@ -265,6 +267,7 @@ def record_of(root: Path, plan: Plan) -> Record:
         new_branch_message=beside.message if beside else None,
         pid_start=process_start(os.getpid()),
         states=[PENDING] * len(plan.steps),
+        package=plan.package,
     )
 
 

@@ -8,7 +8,6 @@ in one go instead of one per run.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from packaging.version import Version
 
@@ -19,9 +18,10 @@ from releasekit.core.snapshot import Project
 from releasekit.core.sources import Location, replace
 from releasekit.core.version import Part
 from releasekit.errors import ReleaseError, VersionError
+from releasekit.system.record import field, record
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     """What the user asked for, from any front."""
 
@@ -37,9 +37,10 @@ class Options:
     first_release: bool = False
     via_pr: bool = False  # the release commit goes through a pull request (core/pullflow.py)
     finish: bool = False  # tag the merged release commit of that pull request
+    package: str | None = None  # the workspace member released (its name or folder)
 
 
-@dataclass(frozen=True)
+@record
 class WriteFile:
     path: str
     before: bytes
@@ -50,7 +51,7 @@ class WriteFile:
         return f"update {self.path}"
 
 
-@dataclass(frozen=True)
+@record
 class DeleteFile:
     """Remove a file the release consumes (a towncrier news fragment); undo puts it back."""
 
@@ -63,7 +64,7 @@ class DeleteFile:
         return f"delete {self.path}"
 
 
-@dataclass(frozen=True)
+@record
 class Commit:
     paths: tuple[str, ...]
     message: str
@@ -73,7 +74,7 @@ class Commit:
         return f"commit {', '.join(self.paths)}: {self.message!r}"
 
 
-@dataclass(frozen=True)
+@record
 class Tag:
     name: str
     message: str
@@ -84,7 +85,7 @@ class Tag:
         return f"create {'signed' if self.sign else 'annotated'} tag {self.name}"
 
 
-@dataclass(frozen=True)
+@record
 class Push:
     remote: str
     refspecs: tuple[str, ...]
@@ -94,7 +95,7 @@ class Push:
         return f"git push --atomic {self.remote} {' '.join(self.refspecs)}"
 
 
-@dataclass(frozen=True)
+@record
 class Build:
     version: str
 
@@ -103,7 +104,7 @@ class Build:
         return f"build the sdist and wheel of {self.version} into dist/"
 
 
-@dataclass(frozen=True)
+@record
 class Publish:
     project: str
     version: str
@@ -114,7 +115,7 @@ class Publish:
         return f"upload dist/ to {self.repository} (files already there are skipped)"
 
 
-@dataclass(frozen=True)
+@record
 class GitHubRelease:
     tag: str
     notes: str
@@ -126,7 +127,7 @@ class GitHubRelease:
         return f"create or update the GitHub {kind} {self.tag}"
 
 
-@dataclass(frozen=True)
+@record
 class BranchCommit:
     """The release commit on a new branch, made beside the work tree (which stays as it is)."""
 
@@ -142,7 +143,7 @@ class BranchCommit:
         return f"commit {paths} on a new branch {self.branch}: {self.message!r}"
 
 
-@dataclass(frozen=True)
+@record
 class PullRequest:
     branch: str
     base: str
@@ -171,7 +172,7 @@ Step = (
 NO_RETURN = (Push,)
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     project: str
     current: str
@@ -182,6 +183,7 @@ class Plan:
     problems: tuple[ReleaseError, ...] = ()
     resumed: bool = False
     messages: tuple[str, ...] = field(default=())
+    package: str = ""  # a workspace member's folder; "" for a single project
 
     @property
     def waits_for_merge(self) -> bool:

@@ -9,7 +9,6 @@ Both converge: run again, they do what is left, or say that nothing is.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from releasekit.core.plan import (
@@ -27,9 +26,10 @@ from releasekit.core.preflight import git_problems
 from releasekit.core.snapshot import GitState, Project, read_git
 from releasekit.errors import GitError, ReleaseError
 from releasekit.system.git import Git
+from releasekit.system.record import record
 
 
-@dataclass(frozen=True)
+@record
 class OpenPull:
     """A pull request GitHub has open for the release branch."""
 
@@ -48,7 +48,7 @@ def wanted(project: Project, options: Options) -> bool:
     return options.via_pr or project.config.flow == "pull-request"
 
 
-@dataclass(frozen=True)
+@record
 class Release:
     """What plan_release computed for a new version, handed to the pull-request flow."""
 
@@ -101,6 +101,7 @@ def plan_via_pr(
             tuple(steps),
             tuple(problems),
             messages=(*messages, *said),
+            package=project.base,
         )
 
     if pull is not None:
@@ -218,4 +219,5 @@ def plan_finish(
         tuple(problems),
         resumed=True,
         messages=tuple(messages),
+        package=project.base,
     )

@@ -18,12 +18,13 @@ from pathlib import Path
 
 from releasekit.core import journal
 from releasekit.core.journal import PENDING, STARTED, FileRecord, Record
+from releasekit.core.pending import LOCK_NAME
 from releasekit.core.plan import Options
 from releasekit.errors import ReleaseError
 from releasekit.system.git import Git
 
 AUTO, ROLLBACK, FINISH = "auto", "rollback", "finish"
-RELEASE_LOCK = "releasekit.lock"  # apply.LOCK_NAME: apply imports this layer's journal
+RELEASE_LOCK = LOCK_NAME  # apply.LOCK_NAME: apply imports this layer's journal
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class Interruption:
             publish="Publish" in rec.kinds,
             github_release=None if "GitHubRelease" in rec.kinds else False,
             repository=rec.repository,
+            package=rec.package or None,
         )
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.version import Version
 
-from releasekit.core import conventional, pullflow
 from releasekit.core.changelogs import Rolled
 from releasekit.core.plan import (
     Commit,
@@ -28,11 +28,14 @@ from releasekit.core.plan import (
     roll,
 )
 from releasekit.core.preflight import config_problems, git_problems, read_only
-from releasekit.core.pullflow import FindPull
 from releasekit.core.snapshot import GitState, Project, read_git, read_project
-from releasekit.core.version import canonical
+from releasekit.core.version import AUTO, canonical
 from releasekit.errors import PreflightError, ReleaseError
 from releasekit.system.git import Git
+
+if TYPE_CHECKING:
+    from releasekit.core.conventional import Decision
+    from releasekit.core.pullflow import FindPull
 
 Confirm = Callable[[Plan], bool]
 Report = Callable[[str], None]
@@ -72,9 +75,12 @@ def plan_release(
     edits are not taken for the user's; `recover=False` (a dry run) leaves it alone
     (recovery.describe_pending names it).
     """
-    from releasekit.core.apply import check_not_running
+    from releasekit.core.pending import unlocked
 
-    check_not_running(root)  # before reading files another release may be writing
+    if not unlocked(root):  # one stat; apply (signals, the journal) loads only for a lock
+        from releasekit.core.apply import check_not_running
+
+        check_not_running(root)  # before reading files another release may be writing
     told = _recover_first(root, recover)
     plan = _plan_release(
         root, options, date=date, environ=environ, public=public, find_pull=find_pull
@@ -83,15 +89,19 @@ def plan_release(
 
 
 def _recover_first(root: Path, recover: bool) -> tuple[str, ...]:
+    from releasekit.core.pending import none_waiting
+
+    if not recover or none_waiting(root):
+        return ()
     from releasekit.core import recovery
 
-    return tuple(recovery.recover(root)) if recover else ()
+    return tuple(recovery.recover(root))
 
 
 def _told(plan: Plan, told: tuple[str, ...]) -> Plan:
-    import dataclasses
+    from releasekit.system.record import replace
 
-    return dataclasses.replace(plan, messages=(*told, *plan.messages)) if told else plan
+    return replace(plan, messages=(*told, *plan.messages)) if told else plan
 
 
 def _plan_release(
@@ -104,21 +114,23 @@ def _plan_release(
     find_pull: FindPull | None,
 ) -> Plan:
     environ = os.environ if environ is None else environ
-    project = read_project(root)
+    project = read_project(root, options.package)
     config = project.config
     git = Git(root)
     if not git.is_repository():
         raise git.not_a_repository()
     current = read_version(project, options)
+    from releasekit.core import pullflow
+
     if options.finish:
         return pullflow.plan_finish(project, options, current, environ, public)
     resumed = _plan_resume(project, options, current, environ, public)
     if resumed is not None:
         return resumed
-    options, decision = conventional.resolve(project, options, current)
+    options, decision = _resolve(project, options, current)
     new = canonical(next_version(Version(current), options))
     tag = config.tag(new)
-    filled, decided = conventional.fill(project, decision)
+    filled, decided = _fill(project, decision)
     decided = [*(decision.lines() if decision else []), *decided]
     rolled = roll(filled, new, date=date, tag=tag, allow_empty=options.allow_empty_changelog)
     writes, problems = edits(
@@ -130,6 +142,10 @@ def _plan_release(
     state = read_git(root, config, tag, [*paths, *gone], remote=options.push)
     problems.extend(git_problems(state, project, tag, paths, options.push))
     problems.extend(config_problems(config))
+    if project.base:  # another member's pin must admit the new version; none is rewritten
+        from releasekit.core import workspace
+
+        problems.extend(workspace.pin_problems(root, project.sources.project, new))
     notes = rolled.notes if isinstance(rolled, Rolled) else ""
     sign = config.sign if options.sign is None else options.sign
     # Deleted fragments git knows are committed as deletions; untracked ones just go.
@@ -162,7 +178,28 @@ def _plan_release(
         tuple(steps),
         tuple(problems),
         messages=tuple(messages),
+        package=project.base,
     )
+
+
+def _resolve(project: Project, options: Options, current: str) -> tuple[Options, Decision | None]:
+    """conventional.resolve; its module (commit parsing) loads only when the part is
+    `auto` or comes from [tool.releasekit] part, the cases it does anything for."""
+    configured = options.part is None and options.new_version is None and project.config.part
+    if options.part != AUTO and not configured:
+        return options, None
+    from releasekit.core import conventional
+
+    return conventional.resolve(project, options, current)
+
+
+def _fill(project: Project, decision: Decision | None) -> tuple[Project, list[str]]:
+    """conventional.fill, which keeps the project as it is without a decision."""
+    if decision is None:
+        return project, []
+    from releasekit.core import conventional
+
+    return conventional.fill(project, decision)
 
 
 def _plan_resume(
@@ -227,6 +264,7 @@ def _plan_resume(
         tuple(problems),
         resumed=True,
         messages=(message, *notes_for_user),
+        package=project.base,
     )
 
 
@@ -295,12 +333,12 @@ def plan_files(
 def _plan_files(
     root: Path, options: Options, *, date: str, versions: bool, changelog: bool
 ) -> Plan:
-    project = read_project(root)
+    project = read_project(root, options.package)
     current = read_version(project, options)
-    options, decision = conventional.resolve(project, options, current)
+    options, decision = _resolve(project, options, current)
     new = canonical(next_version(Version(current), options))
     tag = project.config.tag(new)
-    filled, decided = conventional.fill(project, decision if changelog else None)
+    filled, decided = _fill(project, decision if changelog else None)
     decided = [*(decision.lines() if decision else []), *decided]
     rolled = (
         roll(filled, new, date=date, tag=tag, allow_empty=options.allow_empty_changelog)
@@ -326,12 +364,15 @@ def _plan_files(
     steps: tuple[Step, ...] = (*writes, *deletions(rolled))
     messages = (*decided, *(rolled.messages if isinstance(rolled, Rolled) else ()))
     name = project.sources.project
-    return Plan(name, current, new, tag, notes, steps, tuple(problems), messages=messages)
+    found = tuple(problems)
+    return Plan(
+        name, current, new, tag, notes, steps, found, messages=messages, package=project.base
+    )
 
 
-def notes(root: Path, version: str | None = None) -> str:
+def notes(root: Path, version: str | None = None, package: str | None = None) -> str:
     """A version's CHANGELOG section (default: the current version)."""
-    project = read_project(root)
+    project = read_project(root, package)
     if version is None:
         version = read_version(project)
     return project.changelog_format.notes(project.files, version)

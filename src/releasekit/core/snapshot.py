@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from releasekit.core import config as config_mod
-from releasekit.core.changelogs import Changelog, TextChangelog, detect
+from releasekit.core.changelogs import Changelog, TextChangelog, configured, detect
 from releasekit.core.config import PYPROJECT, Config
 from releasekit.core.sources import Sources, decode, discover, read_text
 from releasekit.errors import ConfigError, ReleaseError
 from releasekit.system.git import Git
+from releasekit.system.record import record, replace
+
+if TYPE_CHECKING:
+    from releasekit.core.workspace import Member
 
 
-@dataclass(frozen=True)
+@record
 class RemoteState:
     """What the remote has, read with one ls-remote; `error` when it could not be read."""
 
@@ -27,7 +31,7 @@ class RemoteState:
     error: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class GitState:
     head: str | None
     branch: str | None
@@ -39,7 +43,7 @@ class GitState:
     head_in_remote: bool  # the remote branch's commit is known here and HEAD contains it
 
 
-@dataclass(frozen=True)
+@record
 class Project:
     """The project as it is: config, version sources and the files a release may write."""
 
@@ -49,6 +53,7 @@ class Project:
     files: Mapping[str, bytes]
     unwritable: tuple[str, ...]
     changelog: Changelog | None = None  # None: the text file config.changelog names
+    base: str = ""  # a workspace member's folder from the root (paths above include it)
 
     @property
     def changelog_format(self) -> Changelog:
@@ -70,14 +75,82 @@ def with_tag_format(root: Path, config: Config) -> Config:
         return replace(config, tag_format_mixed=str(mixed))
 
 
-def read_project(root: Path) -> Project:
-    """Config, version sources and the bytes of every file a release may write."""
-    data = config_mod.read_pyproject(root)
-    config = with_tag_format(root, config_mod.load(root, data))
+def read_project(root: Path, package: str | None = None) -> Project:
+    """Config, version sources and the bytes of every file a release may write; in a
+    workspace, of the member `package` names (refused without one, naming them all)."""
     pyproject = root / PYPROJECT
+    data = config_mod.read_pyproject(root) if pyproject.is_file() else None
+    if package is not None or config_mod.may_hold_members(data):  # else no import, no scan
+        from releasekit.core import workspace
+
+        found = workspace.members(root, data)
+    else:
+        found = ()
+    if package is not None or found:
+        if package is None:
+            raise workspace.which(found)
+        member = workspace.choose(found, package)
+        if member.path != ".":
+            return _read_member(root, member, data or {})
+    if data is None:  # setup.py / setup.cfg only, or the error that names what is missing
+        data = config_mod.read_pyproject(root)
+    config = with_tag_format(root, config_mod.load(root, data))
     sources = discover(root, data, read_text(pyproject) if pyproject.is_file() else "", config)
     changelog = detect(root, data, config, sources.project)
-    paths = {location.path for location in sources.locations} | set(changelog.paths)
+    return _with_files(Project(root, config, sources, {}, (), changelog))
+
+
+def _read_member(root: Path, member: Member, root_data: Mapping[str, Any]) -> Project:
+    """A member seen from the root: its own files under its folder, the root's uv.lock."""
+    from releasekit.core.changelogs.commits import NoChangelog
+    from releasekit.core.changelogs.inside import Inside
+    from releasekit.core.locations import Location
+    from releasekit.core.sources import uv_lock_version
+
+    folder, prefix = root / member.path, member.prefix
+    data = config_mod.read_pyproject(folder)
+    config = config_mod.load_member(root_data, data, member.name)
+    found = discover(folder, data, read_text(folder / PYPROJECT), config)
+    locations = [replace(location, path=prefix + location.path) for location in found.locations]
+    lock = root / "uv.lock"
+    value = uv_lock_version(read_text(lock), found.project) if lock.is_file() else None
+    if value is not None:
+        locations.append(Location("uv.lock", "uvlock", value, found.project))
+    sources = replace(found, locations=tuple(locations))
+    own = detect(folder, data, config, found.project)
+    changelog: Changelog
+    shared = None if configured(data) else _shared_changelog(root, root_data, own, folder)
+    if shared is not None:
+        changelog, config = shared, replace(config, changelog=shared.path)
+    elif isinstance(own, TextChangelog):
+        changelog = TextChangelog(prefix + own.path)
+    elif isinstance(own, NoChangelog):
+        changelog = replace(own, root=root, folder=member.path)
+    else:
+        changelog = Inside(own, prefix)
+    if shared is None:
+        config = replace(config, changelog=prefix + config.changelog)
+    project = Project(root, config, sources, {}, (), changelog, base=member.path)
+    return _with_files(project)
+
+
+def _shared_changelog(
+    root: Path, root_data: Mapping[str, Any], own: Changelog, folder: Path
+) -> TextChangelog | None:
+    """A member without a changelog file of its own releases into the root's, if any."""
+    if not isinstance(own, TextChangelog) or (folder / own.path).exists():
+        return None
+    shared = detect(root, root_data, config_mod.load(root, root_data), "")
+    if isinstance(shared, TextChangelog) and (root / shared.path).is_file():
+        return shared
+    return None
+
+
+def _with_files(project: Project) -> Project:
+    """The project with the bytes of every file a release may write, and which it cannot."""
+    root = project.root
+    paths = {location.path for location in project.sources.locations}
+    paths |= set(project.changelog_format.paths)
     files: dict[str, bytes] = {}
     for path in sorted(paths):
         try:
@@ -91,7 +164,7 @@ def read_project(root: Path) -> Project:
             ) from None
         decode(files[path], path)  # every later edit decodes it: refuse other encodings now
     unwritable = tuple(path for path in files if not os.access(root / path, os.W_OK))
-    return Project(root, config, sources, files, unwritable, changelog)
+    return replace(project, files=files, unwritable=unwritable)
 
 
 def read_git(

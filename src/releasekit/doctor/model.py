@@ -20,7 +20,8 @@ from releasekit.errors import ConfigError, ReleaseError
 from releasekit.system.git import Git
 
 if TYPE_CHECKING:
-    from releasekit.setup.workflow import WorkflowFacts
+    from releasekit.core.workspace import Member
+    from releasekit.setup.workflow_facts import WorkflowFacts
 
 Status = Literal["pass", "warn", "fail", "skip"]
 STATUSES: tuple[Status, ...] = ("pass", "warn", "fail", "skip")
@@ -47,11 +48,26 @@ class Needs(Exception):
 class World:
     """The project as doctor sees it, each fact read once; a fact that failed stays failed."""
 
-    def __init__(self, root: Path, environ: Mapping[str, str], offline: bool) -> None:
+    def __init__(
+        self,
+        root: Path,
+        environ: Mapping[str, str],
+        offline: bool,
+        *,
+        member: Member | None = None,
+        workspace: bool = False,
+    ) -> None:
         self.root = root
         self.environ = environ
         self.offline = offline
+        self.member = member  # --package in a workspace: the checks are that member's
+        self.workspace = workspace
         self._failed: dict[str, str] = {}
+
+    @property
+    def folder(self) -> Path:
+        """Where the project's own files are: the member's folder, else the root."""
+        return self.root / self.member.path if self.member is not None else self.root
 
     def _once(self, key: str, needs: str, compute: Callable[[], Any]) -> Any:
         if key in self._failed:
@@ -68,8 +84,10 @@ class World:
         return dict(read)
 
     def _read_data(self) -> dict[str, Any]:
-        data = config_mod.read_pyproject(self.root)
-        project_name(data, self.root)
+        if self.workspace and self.member is None:
+            raise Needs("--package NAME: this repository is a workspace (see members)")
+        data = config_mod.read_pyproject(self.folder)
+        project_name(data, self.folder)
         return data
 
     @cached_property
@@ -77,13 +95,19 @@ class World:
         loaded: Config = self._once(
             "config",
             "a valid [tool.releasekit] (see config)",
-            lambda: config_mod.load(self.root, self.data),
+            self._load_config,
         )
         return loaded
 
+    def _load_config(self) -> Config:
+        if self.member is None or self.member.path == ".":
+            return config_mod.load(self.root, self.data)
+        root_data = config_mod.parse_toml(read_text(self.root / config_mod.PYPROJECT)) or {}
+        return config_mod.load_member(root_data, self.data, self.member.name)
+
     @property
     def name(self) -> str:
-        return project_name(self.data, self.root)
+        return project_name(self.data, self.folder)
 
     @cached_property
     def project(self) -> Project:
@@ -92,7 +116,7 @@ class World:
 
     def _read_project(self) -> Project:
         self.config  # noqa: B018 - a broken config is reported once, by the config check
-        return read_project(self.root)
+        return read_project(self.root, self.member.path if self.member is not None else None)
 
     @cached_property
     def git(self) -> Git:
@@ -129,7 +153,7 @@ class World:
 
     def _read_workflow(self) -> tuple[str, WorkflowFacts]:
         from releasekit.setup.init import WORKFLOW
-        from releasekit.setup.workflow import inspect_workflow
+        from releasekit.setup.workflow_facts import inspect_workflow
 
         path = self.root / WORKFLOW
         if not path.is_file():
@@ -152,6 +176,7 @@ class Report:
 
     project: str
     checks: tuple[Check, ...]
+    members: tuple[dict[str, Any], ...] = ()  # a workspace's packages, for --json
 
     def count(self, status: Status) -> int:
         return sum(1 for check in self.checks if check.status == status)
@@ -190,4 +215,5 @@ class Report:
             "score": self.score,
             "counts": {status: self.count(status) for status in STATUSES},
             "checks": [asdict(check) for check in self.checks],
+            **({"members": list(self.members)} if self.members else {}),
         }

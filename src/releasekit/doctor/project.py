@@ -29,7 +29,7 @@ def check_build_backend(world: World) -> Check:
     backend = system.get("build-backend") if isinstance(system, dict) else None
     if isinstance(backend, str) and backend.strip():
         return Check("build-backend", "pass", f"{PYPROJECT} declares {backend}")
-    legacy = any((world.root / name).is_file() for name in ("setup.py", "setup.cfg"))
+    legacy = any((world.folder / name).is_file() for name in ("setup.py", "setup.cfg"))
     requires, api = (
         ("setuptools>=61", "setuptools.build_meta") if legacy else ("hatchling", "hatchling.build")
     )
@@ -212,7 +212,7 @@ def check_compiled(world: World) -> Check:
     from releasekit.core.compiled import detect
     from releasekit.setup.init import WORKFLOW
 
-    found = detect(world.root, world.data)
+    found = detect(world.folder, world.data)
     if not found.compiled:
         return Check("compiled", "pass", "pure Python: one wheel serves every platform")
     why = ", ".join(found.reasons)

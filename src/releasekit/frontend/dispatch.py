@@ -30,6 +30,12 @@ def run(name: str, values: Mapping[str, Any]) -> int:
     except KeyboardInterrupt:
         say("releasekit: interrupted", err=True)
         return INTERRUPTED
+    except BrokenPipeError:  # `releasekit notes | head`: the reader left, nothing to report
+        import os
+        import sys
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 1
     return 0
 
 
@@ -43,7 +49,7 @@ def check_choices(name: str, values: Mapping[str, Any]) -> None:
 
 
 def _call(name: str, values: Mapping[str, Any]) -> None:
-    from releasekit.frontend import verbs
+    from releasekit.frontend import setup_verbs, verbs
 
     check_choices(name, values)
     get = values.get
@@ -52,9 +58,14 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
         return bool(values.get(param))
 
     if name == "demo":
-        verbs.demo(keep=on("keep"))
+        setup_verbs.demo(keep=on("keep"))
         return
-    root = verbs.find_root()
+    from releasekit.frontend.root import find_root, member_here
+
+    root = find_root()
+    if "package" in values and not get("package"):
+        values = {**values, "package": member_here(root)}
+        get = values.get
     if name == "release":
         opts = verbs.options(
             part=get("part"),
@@ -69,6 +80,7 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
             first_release=on("first_release"),
             via_pr=on("via_pr"),
             finish=on("finish"),
+            package=get("package"),
         )
         verbs.release(
             root,
@@ -77,6 +89,7 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
             yes=on("yes"),
             verbose=on("verbose"),
             quiet=on("quiet"),
+            frontend=get("frontend"),
         )
     elif name in ("bump", "changelog"):
         opts = verbs.options(
@@ -85,23 +98,39 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
             new_version=get("new_version"),
             allow_empty_changelog=on("allow_empty_changelog"),
             first_release=on("first_release"),
+            package=get("package"),
         )
         bump = name == "bump"
         verbs.edit(root, opts, versions=bump, changelog=not bump, dry_run=on("dry_run"))
     elif name == "notes":
-        verbs.notes(root, get("version"))
+        verbs.notes(root, get("version"), package=get("package"))
     elif name == "recover":
         verbs.recover(root, rollback=on("rollback"), finish=on("finish"), verbose=on("verbose"))
     elif name == "build":
-        verbs.build(root, installer=get("installer"), sdist_only=on("sdist"), quiet=on("quiet"))
+        verbs.build(
+            root,
+            installer=get("installer"),
+            frontend=get("frontend"),
+            sdist_only=on("sdist"),
+            quiet=on("quiet"),
+            package=get("package"),
+        )
     elif name == "verify":
-        verbs.verify(root)
+        verbs.verify(root, package=get("package"))
     elif name == "publish":
-        verbs.publish(root, repository=get("repository"), verbose=on("verbose"), quiet=on("quiet"))
+        verbs.publish(
+            root,
+            repository=get("repository"),
+            verbose=on("verbose"),
+            quiet=on("quiet"),
+            package=get("package"),
+        )
     elif name == "github-release":
-        verbs.github_release(root, tag=get("tag"), assets=on("assets"), quiet=on("quiet"))
+        verbs.github_release(
+            root, tag=get("tag"), assets=on("assets"), quiet=on("quiet"), package=get("package")
+        )
     elif name == "init":
-        verbs.init(
+        setup_verbs.init(
             root,
             force=on("force"),
             trusted_publishing=on("trusted_publishing"),
@@ -110,11 +139,17 @@ def _call(name: str, values: Mapping[str, Any]) -> None:
             flow=get("flow"),
         )
     elif name == "doctor":
-        verbs.doctor(root, as_json=on("json"), offline=on("offline"), online=on("online"))
+        setup_verbs.doctor(
+            root,
+            as_json=on("json"),
+            offline=on("offline"),
+            online=on("online"),
+            package=get("package"),
+        )
     elif name == "secret" and get("check"):
-        verbs.secret_check(root, repository=get("repository"))
+        setup_verbs.secret_check(root, repository=get("repository"))
     elif name == "secret":
-        verbs.secret_set(
+        setup_verbs.secret_set(
             root,
             environment=get("environment"),
             repository_secret=on("repository_secret"),

@@ -84,13 +84,25 @@ REPOSITORY = Flag("repository", "index to upload to: pypi, testpypi, a URL or a 
 VERBOSE = Flag(
     "verbose", "show the failing tool's full output before the error", kind=SWITCH, short="v"
 )
+FRONTEND = Flag(
+    "frontend",
+    "what builds: uv (`uv build`) or build (pypa/build); default: [tool.releasekit] "
+    "build-frontend, else uv when it is installed",
+    choices=("uv", "build"),
+)
 QUIET = Flag("quiet", "print only the result line and errors, no progress", kind=SWITCH)
+PACKAGE = Flag(
+    "package",
+    "in a workspace: the member to act on, by name or folder (e.g. alpha-kit)",
+    metavar="NAME",
+)
 
 VERBS = (
     Verb(
         "release",
         "bump, changelog, commit, tag, push (and publish)",
         "Bump, update the changelog, commit, tag, push (and publish): undone on failure.",
+        PACKAGE,
         PART,
         PRE,
         NEW_VERSION,
@@ -111,6 +123,7 @@ VERBS = (
             kind=SWITCH,
         ),
         Flag("publish", "after the push, build and upload to the package index", kind=SWITCH),
+        FRONTEND,
         Flag(
             "github-release",
             "create the GitHub release (default when the remote is on GitHub)",
@@ -124,6 +137,7 @@ VERBS = (
         "bump",
         "write the next version into every version file",
         "Write the next version into every version file (no git).",
+        PACKAGE,
         PART,
         PRE,
         NEW_VERSION,
@@ -133,6 +147,7 @@ VERBS = (
         "changelog",
         "roll [Unreleased] under the next version",
         "Move the [Unreleased] entries of the changelog under the next version (no git).",
+        PACKAGE,
         PART,
         PRE,
         NEW_VERSION,
@@ -162,13 +177,21 @@ VERBS = (
         "notes",
         "print a version's changelog section",
         "Print a version's changelog section: the release notes.",
+        PACKAGE,
         Flag("version", "the version whose section to print (default: the current one)"),
     ),
     Verb(
         "build",
         "build sdist and wheel into dist/, verified",
         "Build the sdist and the wheel into dist/, verified, with SHA256SUMS.",
-        Flag("installer", "uv or pip (default: uv when available)", choices=("uv", "pip")),
+        PACKAGE,
+        FRONTEND,
+        Flag(
+            "installer",
+            "pypa/build's installer, uv or pip (default: uv when available); means "
+            "--frontend build",
+            choices=("uv", "pip"),
+        ),
         Flag(
             "sdist",
             "build the sdist only (the wheels of compiled code come from cibuildwheel)",
@@ -182,12 +205,14 @@ VERBS = (
         "check dist/: one sdist, its wheels, one version",
         "Check dist/ before an upload: one sdist and its wheels, all of the project at the "
         "release version, no tag triple twice, twine check, SHA256SUMS.",
+        PACKAGE,
         VERBOSE,
     ),
     Verb(
         "publish",
         "upload dist/; files already there are skipped",
         "Upload dist/ to the package index; files already there are skipped.",
+        PACKAGE,
         REPOSITORY,
         VERBOSE,
         QUIET,
@@ -196,6 +221,7 @@ VERBS = (
         "github-release",
         "create or update the GitHub release",
         "Create or update the GitHub release of a tag, with its changelog section as body.",
+        PACKAGE,
         Flag("tag", "the tag to release (default: the current version's)"),
         Flag("assets", "attach the files of dist/", kind=SWITCH),
         VERBOSE,
@@ -220,11 +246,13 @@ VERBS = (
         "doctor",
         "check that the project is ready to release",
         "Check that the project is ready to release: every problem at once, each with its fix.",
+        PACKAGE,
         Flag("json", "print the checks as JSON, for machines", kind=SWITCH),
         Flag("offline", "do not ask the package index", kind=SWITCH),
         Flag(
             "online",
-            "also ask GitHub: the PYPI_TOKEN secret and its age, environment, tags, runs",
+            "also ask GitHub (the PYPI_TOKEN secret and its age, environment, tags, runs) "
+            "and the index (the last release's attestations)",
             kind=SWITCH,
         ),
         VERBOSE,

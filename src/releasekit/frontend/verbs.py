@@ -7,9 +7,9 @@ This is the only layer that prints; errors propagate as ReleaseError.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,21 +25,6 @@ if TYPE_CHECKING:  # the plan and its imports load only for the commands that pl
 def say(text: str, *, err: bool = False) -> None:
     """Every line a front prints goes through here, masked."""
     print(redact(text), file=sys.stderr if err else sys.stdout, flush=True)
-
-
-def find_root(start: Path | None = None) -> Path:
-    """The nearest folder with a pyproject.toml, setup.py or setup.cfg, from the current
-    one upwards."""
-    here = (start or Path.cwd()).resolve()
-    markers = ("pyproject.toml", "setup.py", "setup.cfg")
-    for folder in (here, *here.parents):
-        if any((folder / marker).is_file() for marker in markers):
-            return folder
-    raise ReleaseError(
-        f"no pyproject.toml, setup.py or setup.cfg in {here} or above",
-        "cd into the project's folder, or create a pyproject.toml there with [project] name "
-        'and version (e.g. name = "my-project", version = "0.1.0")',
-    )
 
 
 def progress(*, quiet: bool = False) -> Progress:
@@ -59,9 +44,10 @@ def bullet(text: str) -> None:
 def today() -> str:
     """The release date; SOURCE_DATE_EPOCH pins it for reproducible runs."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    # time, not datetime: one module less to load (years from 1970 on print the same).
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
-    return dt.date.today().isoformat()
+        return time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
+    return time.strftime("%Y-%m-%d")
 
 
 def options(
@@ -78,6 +64,7 @@ def options(
     first_release: bool = False,
     via_pr: bool = False,
     finish: bool = False,
+    package: str | None = None,
 ) -> Options:
     from releasekit.core.plan import Options
 
@@ -94,6 +81,7 @@ def options(
         first_release,
         via_pr,
         finish,
+        package,
     )
 
 
@@ -118,6 +106,7 @@ def release(
     yes: bool = False,
     verbose: bool = False,
     quiet: bool = False,
+    frontend: str | None = None,
 ) -> None:
     from releasekit.core import release as verbs
     from releasekit.github.pulls import find_open
@@ -147,7 +136,13 @@ def release(
             plan,
             report=shown.report,
             confirm=confirm,
-            run_step=PublicSteps(root, verbose=verbose, phase=shown.phase),
+            run_step=PublicSteps(
+                root,
+                verbose=verbose,
+                phase=shown.phase,
+                package=plan.package or None,
+                frontend=frontend,
+            ),
         )
     finally:
         shown.stop()
@@ -183,6 +178,10 @@ def edit(
 def _recover_first(root: Path, dry_run: bool) -> None:
     """A release killed earlier is recovered before planning, and said first (a dry run
     only names it)."""
+    from releasekit.core.pending import none_waiting
+
+    if none_waiting(root):  # one stat, instead of loading the journal and running git
+        return
     from releasekit.core import recovery
 
     for line in recovery.describe_pending(root) if dry_run else recovery.recover(root):
@@ -215,30 +214,43 @@ def recover(
     release(root, again, yes=True, verbose=verbose)
 
 
-def notes(root: Path, version: str | None = None) -> None:
+def notes(root: Path, version: str | None = None, *, package: str | None = None) -> None:
     from releasekit.core import release as verbs
 
-    say(verbs.notes(root, version))
+    say(verbs.notes(root, version, package))
 
 
 def build(
-    root: Path, *, installer: str | None = None, sdist_only: bool = False, quiet: bool = False
+    root: Path,
+    *,
+    installer: str | None = None,
+    sdist_only: bool = False,
+    quiet: bool = False,
+    package: str | None = None,
+    frontend: str | None = None,
 ) -> None:
     from releasekit.publishing import after_push as public
 
     shown = progress(quiet=quiet)
-    built = public.build(root, installer=installer, sdist_only=sdist_only, phase=shown.phase)
+    built = public.build(
+        root,
+        installer=installer,
+        frontend=frontend,
+        sdist_only=sdist_only,
+        phase=shown.phase,
+        package=package,
+    )
     for warning in built.warnings:
         say(f"warning: {warning}", err=True)
     names = ", ".join(path.name for path in (built.sdist, *built.wheels))
     say(f"Built {names} and {built.checksums.name} in dist/.")
 
 
-def verify(root: Path) -> None:
+def verify(root: Path, *, package: str | None = None) -> None:
     """`releasekit verify`: dist/ is what publish would upload, or the reason it is not."""
     from releasekit.publishing import after_push as public
 
-    checked = public.verify(root, phase=progress().phase)
+    checked = public.verify(root, phase=progress().phase, package=package)
     for warning in checked.warnings:
         say(f"warning: {warning}", err=True)
     for path in checked.files:
@@ -251,9 +263,14 @@ def verify(root: Path) -> None:
 
 
 def publish(
-    root: Path, *, repository: str | None = None, verbose: bool = False, quiet: bool = False
+    root: Path,
+    *,
+    repository: str | None = None,
+    verbose: bool = False,
+    quiet: bool = False,
+    package: str | None = None,
 ) -> None:
-    from releasekit.publishing.upload import start_upload
+    from releasekit.publishing.twine_child import start_upload  # not upload.py: it loads more
 
     warm = start_upload(os.environ, cwd=root)  # first: its start-up overlaps everything else
     try:
@@ -261,7 +278,12 @@ def publish(
 
         shown = progress(quiet=quiet)
         report = public.publish(
-            root, repository=repository, verbose=verbose, warm=warm, phase=shown.phase
+            root,
+            repository=repository,
+            verbose=verbose,
+            warm=warm,
+            phase=shown.phase,
+            package=package,
         )
     finally:
         warm.cancel()
@@ -274,105 +296,15 @@ def publish(
 
 
 def github_release(
-    root: Path, *, tag: str | None = None, assets: bool = False, quiet: bool = False
+    root: Path,
+    *,
+    tag: str | None = None,
+    assets: bool = False,
+    quiet: bool = False,
+    package: str | None = None,
 ) -> None:
     from releasekit.publishing import after_push as public
 
     shown = progress(quiet=quiet)
-    result = public.github_release(root, tag=tag, assets=assets, phase=shown.phase)
+    result = public.github_release(root, tag=tag, assets=assets, phase=shown.phase, package=package)
     say(f"GitHub release {result.action}: {result.html_url}")
-
-
-def init(
-    root: Path,
-    *,
-    force: bool = False,
-    trusted_publishing: bool = False,
-    environment: str = "pypi",
-    repository: str | None = None,
-    flow: str | None = None,
-) -> None:
-    """`releasekit init`: what was written and kept, then what only the maintainer can do."""
-    from releasekit.setup import init as setup
-
-    options = setup.InitOptions(force, trusted_publishing, environment, repository, flow=flow)
-    outcomes = setup.init(root, options)
-    for outcome in outcomes:
-        detail = f": {outcome.detail}" if outcome.detail else ""
-        say(f"{outcome.action:<11} {outcome.path}{detail}")
-    if not any(outcome.wrote for outcome in outcomes):
-        say("Nothing written: the project already has everything init writes.")
-    say("\nNext steps:")
-    for step in setup.next_steps(root, options):
-        say(step)
-
-
-def doctor(
-    root: Path, *, as_json: bool = False, offline: bool = False, online: bool = False
-) -> None:
-    """`releasekit doctor`: every check, then the score; raises when any check fails."""
-    import json
-
-    from releasekit.doctor import run as checks
-
-    report = checks.run(root, offline=offline, online=online)
-    if as_json:
-        say(json.dumps(report.as_json(), indent=2))
-    else:
-        for line in report.lines():
-            say(line)
-    failed = report.count("fail")
-    if failed:
-        raise ReleaseError(
-            f"{failed} check{' fails' if failed == 1 else 's fail'}", "fix them as listed above"
-        )
-
-
-def demo(*, keep: bool = False) -> None:
-    from releasekit.demo.run import run
-
-    run(keep=keep, say=say)
-
-
-def secret_set(
-    root: Path,
-    *,
-    environment: str | None = None,
-    repository_secret: bool = False,
-    repository: str | None = None,
-) -> None:
-    """`releasekit secret set`: where to make the token, read it, check it, store it sealed."""
-    from releasekit.setup import secret
-
-    plan = secret.prepare(
-        root,
-        environ=os.environ,
-        environment=environment,
-        repository_secret=repository_secret,
-        repository=repository,
-    )
-    for line in plan.advice.lines():
-        say(line)
-    say(f"It becomes the secret {secret.SECRET_NAME} of {plan.where} ({plan.reason}).")
-    key = secret.public_key(plan)  # GitHub's refusals surface before the token is typed
-    stored = secret.store(plan, secret.read_token_input(sys.stdin), key=key)
-    say(f"Checked: {stored.verdict.description}.")
-    for warning in stored.verdict.warnings:
-        say(f"warning: {warning}", err=True)
-    say(stored.summary())
-
-
-def secret_check(root: Path, *, repository: str | None = None) -> None:
-    """`releasekit secret check`: the offline audit alone; raises when the token cannot work."""
-    from releasekit.setup import secret
-
-    project, target = secret.project_target(root, repository)
-    verdict = secret.audit_token(
-        secret.read_token_input(sys.stdin),
-        project=project,
-        repository_url=target.upload_url,
-        storing=False,
-    )
-    for warning in verdict.warnings:
-        say(f"warning: {warning}", err=True)
-    say(f"The token can publish {project} to {target.name}: {verdict.description}.")

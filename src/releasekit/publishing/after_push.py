@@ -34,9 +34,23 @@ if TYPE_CHECKING:
 Say = Callable[[str], None]
 
 
-def project_version(root: Path) -> tuple[Project, str]:
-    project = read_project(root)
+def project_version(
+    root: Path, package: str | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[Project, str]:
+    """The project (in a workspace: the member `package` names, else the one whose tag CI
+    builds) and its current version."""
+    if package is None and environ is not None:
+        from releasekit.core import workspace
+
+        member = workspace.member_of_tag(root, tag_from_env(environ))
+        package = member.path if member is not None else None
+    project = read_project(root, package)
     return project, read_version(project)
+
+
+def source_folder(project: Project) -> Path:
+    """Where the project's sources are: a workspace member's folder, else the root."""
+    return project.root / project.base if project.base else project.root
 
 
 def tag_from_env(environ: Mapping[str, str]) -> str | None:
@@ -88,34 +102,48 @@ def build(
     installer: str | None = None,
     sdist_only: bool = False,
     phase: Phase = silent,
+    package: str | None = None,
+    frontend: str | None = None,
 ) -> Dist:
     """Build dist/ (`sdist_only`: the sdist alone, for a workflow whose wheels come from
-    cibuildwheel) for the project's version, which must be the CI tag's."""
+    cibuildwheel) for the project's version, which must be the CI tag's. A workspace
+    member is built from its folder into the root's dist/. `frontend` (--frontend) over
+    [tool.releasekit] build-frontend; neither: uv when installed (dist.resolve_frontend)."""
     from releasekit.publishing import dist
 
     environ = os.environ if environ is None else environ
-    project, version = project_version(root)
+    project, version = project_version(root, package, environ)
     _check_env_tag(project, version, environ)
     strict = project.config.strict_metadata
     return dist.build(
-        root,
+        source_folder(project),
+        outdir=root / "dist",
         version=version,
         installer=installer,
+        frontend=frontend,
+        configured=project.config.build_frontend,
         strict=strict,
         sdist_only=sdist_only,
         phase=phase,
     )
 
 
-def verify(root: Path, *, environ: Mapping[str, str] | None = None, phase: Phase = silent) -> Dist:
+def verify(
+    root: Path,
+    *,
+    environ: Mapping[str, str] | None = None,
+    phase: Phase = silent,
+    package: str | None = None,
+) -> Dist:
     """`releasekit verify`: dist/ as gathered from every machine, checked before an upload."""
     from releasekit.publishing import dist
 
     environ = os.environ if environ is None else environ
-    project, version = project_version(root)
+    project, version = project_version(root, package, environ)
     _check_env_tag(project, version, environ)
     strict = project.config.strict_metadata
-    return dist.verify(root / "dist", version=version, strict=strict, project=root, phase=phase)
+    folder = source_folder(project)
+    return dist.verify(root / "dist", version=version, strict=strict, project=folder, phase=phase)
 
 
 def publish(
@@ -126,13 +154,14 @@ def publish(
     verbose: bool = False,
     warm: Started | None = None,
     phase: Phase = silent,
+    package: str | None = None,
 ) -> PublishReport:
     """Upload the verified dist/ of the project's current version (built earlier)."""
     from releasekit.publishing import dist, index
     from releasekit.publishing import upload as uploader
 
     environ = os.environ if environ is None else environ
-    project, version = project_version(root)
+    project, version = project_version(root, package, environ)
     _check_env_tag(project, version, environ)
     strict = project.config.strict_metadata
     built = dist.verify(root / "dist", version=version, metadata=False, strict=strict)
@@ -157,13 +186,19 @@ def github_release(
     assets: bool = False,
     environ: Mapping[str, str] | None = None,
     phase: Phase = silent,
+    package: str | None = None,
 ) -> ReleaseResult:
     """Create or update the GitHub release of a tag, with its CHANGELOG section as body."""
     from releasekit.github import api as github
     from releasekit.github import releases as github_releases
 
     environ = os.environ if environ is None else environ
-    project, version = project_version(root)
+    if package is None and tag is not None:  # a member's tag names the member
+        from releasekit.core import workspace
+
+        member = workspace.member_of_tag(root, tag)
+        package = member.path if member is not None else None
+    project, version = project_version(root, package, environ)
     config = project.config
     tag = tag or config.tag(version)
     version = config.version_of(tag) or version
@@ -279,10 +314,20 @@ def publish_summary(report: PublishReport) -> str:
 class PublicSteps:
     """Runs the plan's public steps for apply.py; returns a line to report."""
 
-    def __init__(self, root: Path, *, verbose: bool = False, phase: Phase = silent) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        verbose: bool = False,
+        phase: Phase = silent,
+        package: str | None = None,
+        frontend: str | None = None,
+    ) -> None:
         self.root = root
         self.verbose = verbose
         self.phase = phase
+        self.package = package
+        self.frontend = frontend  # --frontend of `release --publish`
 
     def __call__(self, step: Step) -> str | None:
         if isinstance(step, PullRequest):
@@ -290,17 +335,21 @@ class PublicSteps:
 
             return run_step(self.root, step, os.environ)
         if isinstance(step, Build):
-            built = build(self.root, phase=self.phase)
+            built = build(self.root, phase=self.phase, package=self.package, frontend=self.frontend)
             warned = "".join(f"\nwarning: {warning}" for warning in built.warnings)
             names = [path.name for path in (built.sdist, *built.wheels)]
             return f"built {', '.join(names[:-1])} and {names[-1]}{warned}"
         if isinstance(step, Publish):
             return publish_summary(
                 publish(
-                    self.root, repository=step.repository, verbose=self.verbose, phase=self.phase
+                    self.root,
+                    repository=step.repository,
+                    verbose=self.verbose,
+                    phase=self.phase,
+                    package=self.package,
                 )
             )
         if isinstance(step, GitHubRelease):
-            result = github_release(self.root, tag=step.tag, phase=self.phase)
+            result = github_release(self.root, tag=step.tag, phase=self.phase, package=self.package)
             return f"GitHub release {step.tag} {result.action}: {result.html_url}"
         raise ReleaseError(f"cannot {step.title}", "this step has no runner")  # pragma: no cover

@@ -169,16 +169,17 @@ def _existing_changelog(
 
 def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]]:
     """(outcome, file, new text) for every file init would touch; nothing is written here."""
-    from releasekit.core import changelog
+    from releasekit.core import changelog, workspace
     from releasekit.setup import workflow
 
-    text = read_text(root / PYPROJECT)
-    data = config_mod.read_pyproject(root)
+    found = workspace.members(root, workspace.root_data(root))
+    text = read_text(root / PYPROJECT) if (root / PYPROJECT).is_file() or not found else ""
+    data = config_mod.read_pyproject(root) if text or not found else {}
     config = config_mod.load(root, data)
-    name = project_name(data, root)
+    name = found[0].name if found else project_name(data, root)
     has_table = isinstance(data.get("tool", {}).get("releasekit"), dict)
     repository = options.repository or (config.repository if has_table else "pypi")
-    runners, matrix = _wheel_runners(root, data, config)
+    runners, matrix = _wheel_runners(root, data, config) if not found else ((), "")
     flow = options.flow or config.flow
     if flow not in config_mod.FLOWS:
         raise ConfigError(
@@ -191,6 +192,7 @@ def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]
         environment=options.environment,
         repository=repository,
         wheel_runners=runners,
+        members=tuple((m.name, _member_tag_format(root, data, m)) for m in found),
     )
     release_yml = workflow.render_release(workflow_options)
     branch, remote = (config.branch, config.remote) if has_table else _detect_git(root)
@@ -208,14 +210,20 @@ def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]
     planned.append(_whole_file(root, WORKFLOW, release_yml, options.force, matrix))
     if finish_yml is not None:
         planned.append(_whole_file(root, FINISH_WORKFLOW, finish_yml, options.force))
-    existing = _existing_changelog(root, data, config, name)
-    if existing is not None:
+    # In a workspace each member keeps its own changelog: none is made at the root.
+    existing = _existing_changelog(root, data, config, name) if not found else None
+    if found:
+        planned.append((Outcome("CHANGELOG.md", "skipped", "each package keeps its own"), "", ""))
+    elif existing is not None:
         kept = "kept: it holds the project's history" + (" (even with --force)" * options.force)
         planned.append((Outcome(existing, "skipped", kept), existing, ""))
     else:
         planned.append((Outcome(config.changelog, "created"), config.changelog, changelog.SKELETON))
     label = f"{PYPROJECT} [tool.releasekit]"
-    if has_table:
+    if not text:
+        missing = Outcome(label, "skipped", f"no {PYPROJECT} at the root: the defaults apply")
+        planned.append((missing, PYPROJECT, ""))
+    elif has_table:
         skipped = Outcome(label, "skipped", "the table exists: left as it is")
         planned.append((skipped, PYPROJECT, text))
     else:
@@ -226,6 +234,14 @@ def plan_init(root: Path, options: InitOptions) -> list[tuple[Outcome, str, str]
         added = Outcome(label, "added", detail)
         planned.append((added, PYPROJECT, _pyproject_table(text, values)))
     return planned
+
+
+def _member_tag_format(root: Path, data: dict[str, Any], member: Any) -> str:
+    """A workspace member's tag format, as its releases make its tags."""
+    if member.path == ".":
+        return config_mod.load(root, data).tag_format
+    own = config_mod.read_pyproject(root / member.path)
+    return config_mod.load_member(data, own, member.name).tag_format
 
 
 def _wheel_runners(
@@ -275,10 +291,13 @@ def init(root: Path, options: InitOptions | None = None) -> list[Outcome]:
 
 def next_steps(root: Path, options: InitOptions | None = None) -> list[str]:
     """What only the maintainer can do: the credentials, then a check."""
+    from releasekit.core import workspace
+
     options = options or InitOptions()
-    data = config_mod.read_pyproject(root)
+    found = workspace.members(root, workspace.root_data(root))
+    data = config_mod.read_pyproject(root) if (root / PYPROJECT).is_file() or not found else {}
     config = config_mod.load(root, data)
-    name = project_name(data, root)
+    name = " and ".join(member.name for member in found) or project_name(data, root)
     repository = options.repository or config.repository
     host = "test.pypi.org" if repository == "testpypi" else "pypi.org"
     env = options.environment
@@ -290,6 +309,15 @@ def next_steps(root: Path, options: InitOptions | None = None) -> list[str]:
             f"repository {github or 'OWNER/REPOSITORY'}, workflow release.yml, environment {env}.",
             f"On GitHub, create the environment {env} (Settings > Environments), "
             "ideally with required reviewers.",
+        ]
+    elif len(found) > 1:
+        steps = [
+            f"On {host}, a project-scoped token covers one project, and release.yml uploads "
+            f"{name}: prefer trusted publishing (releasekit init --trusted-publishing --force), "
+            f"or create an account-wide API token (https://{host}/manage/account/token/).",
+            f"On GitHub{f' ({github})' if github else ''}, create the environment {env} "
+            "(Settings > Environments), ideally with required reviewers.",
+            "Store the token as that environment's secret PYPI_TOKEN: `releasekit secret set`.",
         ]
     else:
         steps = [

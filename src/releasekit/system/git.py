@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from releasekit.errors import CommandError, GitError
 from releasekit.system import runner
+from releasekit.system.record import record as value_record  # `record` names log entries
 from releasekit.system.redact import redact
 
 # Never wait on a credential prompt, never page, never translate messages.
@@ -20,7 +20,7 @@ _ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C", "GIT_ASKP
 NETWORK_TIMEOUT = 60.0
 
 
-@dataclass(frozen=True)
+@value_record
 class Git:
     """A repository, addressed by its work tree."""
 
@@ -120,11 +120,14 @@ class Git:
     def has_commit(self, sha: str) -> bool:
         return self.query("cat-file", "-e", f"{sha}^{{commit}}") is not None
 
-    def messages(self, since: str | None, until: str = "HEAD") -> list[tuple[str, str]]:
+    def messages(
+        self, since: str | None, until: str = "HEAD", *, paths: Sequence[str] = ()
+    ) -> list[tuple[str, str]]:
         """(sha, full message) of each non-merge commit after `since` (all without it),
-        newest first."""
+        newest first; with `paths`, only the commits that touch them (a workspace member)."""
         revs = f"{since}..{until}" if since else until
-        out = self.query("log", "--no-merges", "--format=%H%x1f%B%x1e", revs) or ""
+        limit = ["--", *paths] if paths else []
+        out = self.query("log", "--no-merges", "--format=%H%x1f%B%x1e", revs, *limit) or ""
         found: list[tuple[str, str]] = []
         for record in out.split("\x1e"):
             sha, _, message = record.strip("\n").partition("\x1f")

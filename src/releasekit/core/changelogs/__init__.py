@@ -42,9 +42,12 @@ def detect(root: Path, data: Mapping[str, Any], config: Config, project_name: st
         from releasekit.core.changelogs.commits import NoChangelog
 
         return NoChangelog(root, config.tag_format, config.commit_message)
-    from releasekit.core.changelogs import towncrier
+    found = None
+    # towncrier's module (a dataclass, tempfile, the runner) loads only for its projects.
+    if "towncrier" in data.get("tool", {}) or (root / "towncrier.toml").is_file():
+        from releasekit.core.changelogs import towncrier
 
-    found = towncrier.find(root, data, project_name)
+        found = towncrier.find(root, data, project_name)
     if found is not None and (not chosen or found.filename == config.changelog):
         return found
     if chosen:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from releasekit.core.changelogs.model import Pending, Rolled
 from releasekit.core.config import tag_version
 from releasekit.system.git import Git
+from releasekit.system.record import record
 
 
-@dataclass(frozen=True)
+@record
 class NoChangelog:
     root: Path
     tag_format: str
     commit_message: str
+    folder: str = ""  # a workspace member's folder: only the commits that touch it
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -41,7 +42,9 @@ class NoChangelog:
         # A subject is the message's first paragraph on one line, as git's %s gives it.
         subjects = (
             " ".join(message.split("\n\n", 1)[0].split())
-            for _, message in Git(self.root).messages(since, until)
+            for _, message in Git(self.root).messages(
+                since, until, paths=(self.folder,) if self.folder else ()
+            )
         )
         return tuple(
             subject
