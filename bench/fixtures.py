@@ -108,6 +108,30 @@ def empty_tasks(root: Path) -> Path:
     return root
 
 
+def hand_written_tasks(root: Path) -> Path:
+    """A folder whose tasks.py writes releasekit's tasks by hand with `@task` (same names,
+    parameters, docstrings and help, empty bodies): what listing those tasks costs Invoke,
+    whoever defines them, so the difference to releasekit's own is what loading it adds."""
+    from releasekit.frontend.flags import VERBS
+
+    lines = ["from invoke import task", ""]
+    for verb in VERBS:
+        if verb.command_only:
+            continue
+        params = "".join(f", {flag.param}={flag.default!r}" for flag in verb.flags)
+        helps = {flag.name: flag.help for flag in verb.flags}
+        lines += [
+            f"@task(name={verb.name!r}, help={helps!r})",
+            f"def {verb.function}(c{params}):",
+            f"    {verb.doc!r}",
+            "",
+            "",
+        ]
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "tasks.py").write_text("\n".join(lines))
+    return root
+
+
 def release_versions(count: int) -> list[str]:
     """`count` increasing versions ending at VERSION (0.0.1, 0.0.2, ... 1.3.0)."""
     return [f"0.{i // 100}.{i % 100}" for i in range(1, count)] + [VERSION]

@@ -97,13 +97,14 @@ def releasekit(cwd: Path, *args: str, label: str | None = None, **kwargs: object
 
 
 PYTHON_PASS = "python -c pass (the interpreter's start)"
+LIST_HAND = "invoke --list (the same tasks written by hand with @task)"
 UV_VERSION = "uv version --bump minor --dry-run --no-sync"
 
 
 def startup(work: Path) -> list[Command]:
     """`invoke --list` both ways, the bumps, and the floors they are measured against (the
     interpreter's own start, uv), all in the same interleaved rounds."""
-    small, empty = work / "small" / "proj", work / "empty"
+    small, empty, hand = work / "small" / "proj", work / "empty", work / "hand"
     return [
         *bumps(work),
         Command(PYTHON_PASS, (PYTHON, "-c", "pass"), small, env(), module=("-c", "pass")),
@@ -112,6 +113,13 @@ def startup(work: Path) -> list[Command]:
             "invoke --list (releasekit's tasks)",
             (tool("invoke"), "--list"),
             small,
+            env(),
+            module=("-m", "invoke", "--list"),
+        ),
+        Command(
+            LIST_HAND,
+            (tool("invoke"), "--list"),
+            hand,
             env(),
             module=("-m", "invoke", "--list"),
         ),
@@ -261,6 +269,14 @@ TARGETS = (
         1.05,
     ),
     Target(
+        "list-hand",
+        "`invoke --list` with releasekit's tasks",
+        "`invoke --list` with the same tasks written by hand (`@task`, empty bodies)",
+        "invoke --list (releasekit's tasks)",
+        LIST_HAND,
+        1.05,
+    ),
+    Target(
         "bump-bmv",
         "`releasekit bump --part minor --dry-run`",
         "`bump-my-version bump --dry-run minor`",
@@ -384,6 +400,7 @@ def run(quick: bool, keep: bool, output: Path) -> int:
         print("bench: building the sample repositories in bench/.work/")
         fixtures.small_sample(work / "small")
         fixtures.empty_tasks(work / "empty")
+        fixtures.hand_written_tasks(work / "hand")
         large = fixtures.large_sample(work / "large")
         size = (large / "CHANGELOG.md").stat().st_size
         print(f"  large sample: {fixtures.count_commits(large)} commits, {size / 1e6:.1f} MB")

@@ -150,6 +150,18 @@ def function_of(name: str) -> str:
     return short[2:] if short.startswith("x_") else short[1:].replace("ǁ", ".").strip(".")
 
 
+def interval(killed: int, checked: int, z: float = 1.96) -> str:
+    """The 95% Wilson interval of a kill rate measured on `checked` of a group's mutants:
+    what the rate of all of them is, when those checked were drawn at random."""
+    if not checked:
+        return "—"
+    p = killed / checked
+    centre = (p + z * z / (2 * checked)) / (1 + z * z / checked)
+    half = z * ((p * (1 - p) / checked + z * z / (4 * checked * checked)) ** 0.5)
+    half /= 1 + z * z / checked
+    return f"{100 * max(0.0, centre - half):.0f}–{100 * min(1.0, centre + half):.0f}%"
+
+
 def generated() -> str:
     per_group: dict[str, Counter[str]] = {group: Counter() for group in GROUPS}
     survivors: list[tuple[str, str, str]] = []
@@ -175,21 +187,25 @@ def generated() -> str:
         f"mutants/ (checkout at {head or 'unknown'}, plus uncommitted changes if any).",
         "",
         "| module group | mutants | killed | survived | no tests | timeout/suspicious "
-        "| not checked | kill rate |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| not checked | kill rate | all mutants (95%) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for group, counts in per_group.items():
         total = sum(counts.values())
         checked = total - counts["not checked"] - counts["skipped"]
         rate = f"{100 * counts['killed'] / checked:.1f}%" if checked else "—"
         odd = counts["timeout"] + counts["suspicious"]
+        whole = rate if checked == total else interval(counts["killed"], checked)
         lines.append(
             f"| {group} | {total} | {counts['killed']} | {counts['survived']} "
-            f"| {counts['no tests']} | {odd} | {counts['not checked']} | {rate} |"
+            f"| {counts['no tests']} | {odd} | {counts['not checked']} | {rate} | {whole} |"
         )
     lines += [
         "",
-        "Kill rate: killed (a test failed; timeouts not counted) out of the mutants checked.",
+        "Kill rate: killed (a test failed; timeouts not counted) out of the mutants checked. "
+        "Where a group was sampled (`--sample N`: a seeded random draw, so the checked "
+        "mutants stand for all of them), the last column is the 95% interval of the whole "
+        "group's rate; where every mutant was checked, it is the rate itself.",
         "",
         f"### Not killed ({len(survivors)})",
         "",
