@@ -78,6 +78,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     mutmut measured. With a budget the kill rate is a lower bound.
     """
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if mutant == "" and os.environ.get("RELEASEKIT_MUTMUT_CLEAN") == "once" and items:
+        # mutmut runs every test of the named mutants unmutated before each `mutmut run`
+        # (15 minutes here). Once a run has passed it on this checkout, a rerun of named
+        # mutants may keep one test of it: the opt-in `RELEASEKIT_MUTMUT_CLEAN=once`.
+        config.hook.pytest_deselected(items=items[1:])
+        del items[1:]
+        return
     budget = float(os.environ.get("RELEASEKIT_MUTMUT_BUDGET", "0") or 0)
     if "__mutmut_" not in mutant or not budget:
         return
