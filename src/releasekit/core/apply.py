@@ -125,15 +125,19 @@ def _execute(step: Step, ctx: Context, git: Git, journal: list[Undo]) -> None:
         journal.append(uncommit)
         git.commit(step.paths, step.message)
     elif isinstance(step, Tag):
+        tagged: list[str] = []
 
         def untag() -> str:
-            if git.tag_object(step.name) is None:
+            # Only the tag this step made: one of that name made meanwhile (while the
+            # prompt waited) makes `git tag` fail, and is the user's to keep.
+            if not tagged or git.tag_object(step.name) != tagged[0]:
                 return f"no tag {step.name} to remove"
             git.delete_tag(step.name)
             return f"removed tag {step.name}"
 
         journal.append(untag)
         git.tag(step.name, step.message, sign=step.sign)
+        tagged.append(git.tag_object(step.name) or "")
     elif isinstance(step, BranchCommit):
         made: list[str] = []
 
