@@ -123,6 +123,37 @@ REASONS: dict[tuple[str, str], str] = {
     ("core/sources.py:_file_location", '"(not found)", '): (
         "equivalent: a bare template's key is shown as `key or '{version}'`"
     ),
+    ("core/apply.py:_reached_remote", '"-Q"'): (
+        "equivalent: git rev-parse takes -Q as well; it only prints a missing ref's error on "
+        "stderr, which query() captures"
+    ),
+    ("core/apply.py:_execute", "os.open(gone, flags, )"): (
+        "equivalent: the os.chmod to the planned mode follows at once"
+    ),
+    ("core/changelog.py:find_section", 'text.count("\\n", None'): (
+        "equivalent: str.count takes a start of None as 0"
+    ),
+    (
+        "core/release.py:_plan_release",
+        "date=None, tag=tag, allow_empty=options.allow_empty_changelog, rolled=rolled",
+    ): ("equivalent: `rolled` is always passed, so edits() never rolls and reads no date"),
+    (
+        "core/release.py:_plan_release",
+        "date=date, tag=None, allow_empty=options.allow_empty_changelog, rolled=rolled",
+    ): ("equivalent: `rolled` is always passed, so edits() never rolls and reads no tag"),
+    ("core/release.py:_plan_files", "`tag=None,`"): (
+        "equivalent: without `rolled` (changelog=False) roll_changelog is False too"
+    ),
+    ("core/release.py:_plan_files", "`date=None,`"): (
+        "equivalent: edits() reads the date only to roll, and `rolled` is passed or "
+        "roll_changelog is False"
+    ),
+    ("publishing/pypi_token.py:audit", "target or PYPI, )"): (
+        "equivalent: `target or PYPI` is always a key of the table, so its default is unused"
+    ),
+    ("publishing/upload.py:check_token", "is_testpypi) and False"): (
+        "equivalent: is_testpypi is true only when upload_url is already TestPyPI's"
+    ),
 }
 
 
