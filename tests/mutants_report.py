@@ -127,6 +127,10 @@ REASONS: dict[tuple[str, str], str] = {
         "equivalent: git rev-parse takes -Q as well; it only prints a missing ref's error on "
         "stderr, which query() captures"
     ),
+    ("core/apply.py:check_not_running", "(path.exists()) or True"): (
+        "equivalent: without the file, _lock_owner's read fails and returns None, as the "
+        "skipped call gives; exists() is False only for errors that read also catches"
+    ),
     ("core/apply.py:_execute", "os.open(gone, flags, )"): (
         "equivalent: the os.chmod to the planned mode follows at once"
     ),
