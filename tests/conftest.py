@@ -73,3 +73,18 @@ def repo(tmp_path: Path) -> SampleRepo:
 @pytest.fixture
 def poetry_repo(tmp_path: Path) -> SampleRepo:
     return make_repo(tmp_path, backend="poetry-core")
+
+
+@pytest.fixture
+def twine_checks(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
+    """Every twine check publishing's dist.verify runs (each would start twine); all pass."""
+    from releasekit.publishing import dist
+
+    calls: list[list[Path]] = []
+
+    def fake(files: list[Path], *args: object, **kwargs: object) -> list[str]:
+        calls.append(list(files))
+        return []
+
+    monkeypatch.setattr(dist, "twine_check", fake)
+    return calls

@@ -87,7 +87,7 @@ def test_entries_fill_an_unreleased_heading_that_ends_the_file_without_a_newline
 
 def test_a_pallets_heading_whose_version_is_no_version_must_match_the_release_exactly() -> None:
     """`Version X1.4.0` (a typo) is not 1.4.0: only a leading `v` may differ."""
-    text = "Version X1.4.0\n--------------\n\nUnreleased\n\n-   New.\n"
+    text = "Version X1.4.0\n------------------\n\nUnreleased\n\n-   New.\n"
     with pytest.raises(ChangelogError) as caught:
         roll_text("CHANGES.rst", text)
     assert str(caught.value) == (
@@ -125,6 +125,9 @@ def test_the_text_towncrier_added_to_a_crlf_news_file_is_found_exactly(
 
 def test_towncrier_rolls_into_an_empty_news_file(tmp_path: Path) -> None:
     """The missing-file error says the news file may be empty: an empty one rolls."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.towncrier]\ndirectory = "changes"\nfilename = "NEWS.md"\n'
+    )
     (tmp_path / "changes").mkdir()
     (tmp_path / "changes" / "12.bugfix.md").write_text("Fixed the crash.\n")
     (tmp_path / "NEWS.md").write_bytes(b"")
@@ -134,10 +137,10 @@ def test_towncrier_rolls_into_an_empty_news_file(tmp_path: Path) -> None:
     assert found is not None
     rolled = found.roll({"NEWS.md": b""}, "1.4.0", DATE, tag="v1.4.0", allow_empty=False)
     news = rolled.writes["NEWS.md"].decode()
-    assert f"1.4.0 ({DATE})" in news
-    assert "Fixed the crash." in news
-    assert "Fixed the crash." in rolled.notes
-    assert rolled.notes == tc._strip_title(news.strip("\n"))  # all of it: the file was empty
+    title, _, section = news.partition("\n")
+    assert title == f"# pkg 1.4.0 ({DATE})"
+    assert "Fixed the crash." in section
+    assert rolled.notes == section.strip("\n")  # all that was written, but its title
     assert [gone.path for gone in rolled.removed] == ["changes/12.bugfix.md"]
 
 

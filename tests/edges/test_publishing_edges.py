@@ -8,25 +8,24 @@ twine is a stand-in that answers as twine does, and the package index is a local
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.servers import Reply, Seen, Server, not_found
 from support.tokens import mint
+from support.twine_stand_in import FakeTwine, dist_files, no_commits
 
 from releasekit.core.plan import Build, GitHubRelease, Options, Publish
-from releasekit.core.snapshot import GitState, RemoteState, read_project
+from releasekit.core.snapshot import read_project
 from releasekit.demo import sample
 from releasekit.errors import BuildError, PublishError
 from releasekit.publishing import after_push, dist, index, twine_child, upload
 from releasekit.publishing.index import existing_files, resolve_repository
 from releasekit.publishing.pypi_token import audit
 from releasekit.publishing.verify import REBUILD, find
-from releasekit.system import runner
 
 PROJECT = "sample-pkg"
 VERSION = "1.3.0"
@@ -46,52 +45,7 @@ def project_at(tmp_path: Path, extra: str = "") -> Path:
     return root
 
 
-def dist_dir(folder: Path, *, checksums: bool = True) -> list[Path]:
-    """dist/ as a build leaves it: a wheel, the sdist (bytes made up: names are what is
-    checked here) and, unless told otherwise, their SHA256SUMS."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files = [folder / WHEEL, folder / SDIST]
-    for path in files:
-        path.write_bytes(f"the bytes of {path.name}".encode())
-    if checksums:
-        dist.write_checksums(folder / dist.CHECKSUMS, files)
-    return files
-
-
-class FakeTwine(runner.Started):
-    """A started twine that answers its arguments with `stdout` and `returncode`."""
-
-    def __init__(self, stdout: str, returncode: int, env: Mapping[str, str | None] = {}) -> None:
-        self.argv = ("twine",)
-        self.env = dict(env)
-        self.stdout = stdout
-        self.returncode = returncode
-        self.given: list[list[str]] = []
-
-    def finish(
-        self, input: str, *, timeout: float, on_line: Callable[[str], None] | None = None
-    ) -> runner.Result:
-        self.given.append(json.loads(input))
-        return runner.Result(self.argv, self.returncode, self.stdout, "")
-
-    def cancel(self) -> None:
-        pass
-
-
 # -- the steps after the push, planned before the first write ------------------------------------
-
-
-def state(remote_url: str | None) -> GitState:
-    return GitState(
-        head=None,
-        branch="main",
-        changed=(),
-        tracked=frozenset(),
-        remote_url=remote_url,
-        remote=RemoteState(),
-        local_tag=None,
-        head_in_remote=False,
-    )
 
 
 def index_page(files: dict[str, bytes]) -> Callable[[Seen], Reply]:
@@ -115,7 +69,7 @@ def test_publishing_plans_build_then_upload_when_the_index_has_no_such_version(
         steps, problems, messages = after_push.plan_public_steps(
             project,
             Options(publish=True, github_release=False, repository=server.url),
-            state(None),
+            no_commits(),
             "1.4.0",
             "v1.4.0",
             "notes",
@@ -134,7 +88,7 @@ def test_a_version_the_index_already_has_is_a_problem_before_the_push(tmp_path: 
         steps, problems, _ = after_push.plan_public_steps(
             project,
             Options(publish=True, github_release=False, repository=server.url),
-            state(None),
+            no_commits(),
             "1.4.0",
             "v1.4.0",
             "notes",
@@ -157,7 +111,7 @@ def test_a_github_remote_without_a_token_leaves_the_github_release_out_and_says_
 ) -> None:
     project = read_project(project_at(tmp_path))
     steps, problems, messages = after_push.plan_public_steps(
-        project, Options(), state(GITHUB_REMOTE), "1.4.0", "v1.4.0", "notes", {}
+        project, Options(), no_commits(GITHUB_REMOTE), "1.4.0", "v1.4.0", "notes", {}
     )
     assert steps == []
     assert problems == []
@@ -175,7 +129,7 @@ def test_a_github_remote_with_a_token_plans_the_github_release_with_the_notes(
     steps, problems, messages = after_push.plan_public_steps(
         project,
         Options(),
-        state(GITHUB_REMOTE),
+        no_commits(GITHUB_REMOTE),
         version,
         f"v{version}",
         notes,
@@ -191,7 +145,7 @@ def test_a_remote_elsewhere_plans_no_github_release_and_says_nothing(tmp_path: P
     steps, problems, messages = after_push.plan_public_steps(
         project,
         Options(),
-        state("https://gitlab.com/o/r.git"),
+        no_commits("https://gitlab.com/o/r.git"),
         "1.4.0",
         "v1.4.0",
         "notes",
@@ -275,24 +229,11 @@ def uploads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str, A
     return calls
 
 
-@pytest.fixture
-def twine_checks(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
-    """Every twine check dist.verify runs (each would start twine)."""
-    calls: list[list[Path]] = []
-
-    def fake(files: list[Path], *args: object, **kwargs: object) -> list[str]:
-        calls.append(list(files))
-        return []
-
-    monkeypatch.setattr(dist, "twine_check", fake)
-    return calls
-
-
 def test_publish_uploads_a_checked_dist_without_running_twine_check_again(
     tmp_path: Path, uploads: list[dict[str, Any]], twine_checks: list[list[Path]]
 ) -> None:
     root = project_at(tmp_path)
-    wheel, sdist = dist_dir(root / "dist")
+    wheel, sdist = dist_files(root / "dist", WHEEL, SDIST)
     after_push.publish(root, environ={"RELEASEKIT_TAG": "v1.3.0"})
     assert twine_checks == []  # SHA256SUMS says the build's twine check passed
     [call] = uploads
@@ -305,7 +246,7 @@ def test_publish_runs_twine_check_on_a_dist_without_checksums(
     tmp_path: Path, uploads: list[dict[str, Any]], twine_checks: list[list[Path]]
 ) -> None:
     root = project_at(tmp_path)
-    wheel, sdist = dist_dir(root / "dist", checksums=False)
+    wheel, sdist = dist_files(root / "dist", WHEEL, SDIST, checksums=False)
     after_push.publish(root, environ={})
     assert twine_checks == [[wheel, sdist]]
     assert (root / "dist" / dist.CHECKSUMS).is_file()
@@ -315,7 +256,7 @@ def test_publish_goes_to_releasekit_repository_over_the_configured_one(
     tmp_path: Path, uploads: list[dict[str, Any]], twine_checks: list[list[Path]]
 ) -> None:
     root = project_at(tmp_path, '\n[tool.releasekit]\nrepository = "testpypi"\n')
-    dist_dir(root / "dist")
+    dist_files(root / "dist", WHEEL, SDIST)
     after_push.publish(root, environ={"RELEASEKIT_REPOSITORY": "http://127.0.0.1:9/"})
     after_push.publish(root, environ={})
     after_push.publish(root, repository="pypi", environ={"RELEASEKIT_REPOSITORY": "testpypi"})
@@ -332,7 +273,7 @@ def test_publish_goes_to_releasekit_repository_over_the_configured_one(
 def failed_upload(tmp_path: Path, twine_says: str) -> tuple[upload.UploadError, str]:
     """The error `publish` raises when twine prints `twine_says` and fails, and the index's
     URL; the index (a local server) has no file of the release yet."""
-    files = dist_dir(tmp_path / "dist", checksums=False)
+    files = dist_files(tmp_path / "dist", WHEEL, SDIST, checksums=False)
     environ: dict[str, str] = {}
     env = upload.twine_env(upload.credentials_env(environ))
     twine = FakeTwine(twine_says, 1, env)
@@ -451,7 +392,7 @@ def test_a_missing_pypa_build_says_to_install_it_and_keeps_what_python_said(
 
 
 def test_twine_check_rejecting_a_file_keeps_twines_full_output(tmp_path: Path) -> None:
-    files = dist_dir(tmp_path / "dist", checksums=False)
+    files = dist_files(tmp_path / "dist", WHEEL, SDIST, checksums=False)
     said = (
         f"Checking {files[0]}: FAILED\n"
         "ERROR    `long_description` has syntax errors in markup and would not be rendered on "
@@ -470,7 +411,7 @@ def test_verify_words_twine_checks_warnings_for_the_projects_own_metadata_file(
     folder = tmp_path / "member"  # not dist/'s parent, as for a workspace member
     folder.mkdir()
     (folder / "setup.cfg").write_text("[metadata]\nlong_description = file: README.md\n")
-    files = dist_dir(tmp_path / "dist", checksums=False)
+    files = dist_files(tmp_path / "dist", WHEEL, SDIST, checksums=False)
     said = "".join(
         f"Checking {path}: PASSED with warnings\n"
         "WARNING  `long_description_content_type` missing. defaulting to `text/x-rst`.\n"
@@ -485,7 +426,7 @@ def test_verify_words_twine_checks_warnings_for_the_projects_own_metadata_file(
 
 
 def test_an_unreadable_checksums_line_says_to_rebuild(tmp_path: Path) -> None:
-    dist_dir(tmp_path / "dist")
+    dist_files(tmp_path / "dist", WHEEL, SDIST)
     sums = tmp_path / "dist" / dist.CHECKSUMS
     sums.write_text(sums.read_text() + "not a checksum line\n")
     with pytest.raises(BuildError) as refused:
@@ -495,7 +436,7 @@ def test_an_unreadable_checksums_line_says_to_rebuild(tmp_path: Path) -> None:
 
 
 def test_wheels_beside_an_sdist_only_build_are_named(tmp_path: Path) -> None:
-    dist_dir(tmp_path / "dist")
+    dist_files(tmp_path / "dist", WHEEL, SDIST)
     folder = tmp_path / "dist"
     with pytest.raises(BuildError) as refused:
         find(folder, version=VERSION, wheels=False)

@@ -12,20 +12,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from support.servers import Reply, Seen, Server, not_found
 from support.tokens import mint
+from support.twine_stand_in import FakeTwine, dist_files, no_commits
 
 from releasekit.core.plan import Build, Options
-from releasekit.core.snapshot import GitState, RemoteState, read_project
+from releasekit.core.snapshot import read_project
 from releasekit.demo import sample
 from releasekit.errors import BuildError, ConfigError, PublishError
 from releasekit.publishing import after_push, attestations, dist, index, upload
 from releasekit.publishing.index import Provenance, Repository, resolve_repository
-from releasekit.system import runner
 
 PROJECT = "sample-pkg"
 VERSION = "1.3.0"
@@ -38,17 +38,6 @@ def project_at(tmp_path: Path) -> Path:
     return sample.write_project(tmp_path / "project", name=PROJECT, version=VERSION)
 
 
-def dist_files(folder: Path, *names: str, checksums: bool = True) -> list[Path]:
-    """dist/ holding `names` (bytes made up: names are what is checked) and their SHA256SUMS."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files = [folder / name for name in names]
-    for path in files:
-        path.write_bytes(f"the bytes of {path.name}".encode())
-    if checksums:
-        dist.write_checksums(folder / dist.CHECKSUMS, files)
-    return files
-
-
 def attest(path: Path) -> Path:
     """A PEP 740 attestation of `path` as release.yml's attest step writes it (unsigned)."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -57,51 +46,6 @@ def attest(path: Path) -> Path:
     target = path.with_name(f"{path.name}.publish.attestation")
     target.write_text(json.dumps({"envelope": {"statement": encoded, "signature": ""}}))
     return target
-
-
-class FakeTwine(runner.Started):
-    """A started twine that records its arguments and answers with `returncode`."""
-
-    def __init__(self, environ: Mapping[str, str], returncode: int = 0) -> None:
-        self.argv = ("twine",)
-        self.env = dict(upload.twine_env(upload.credentials_env(environ)))
-        self.returncode = returncode
-        self.given: list[list[str]] = []
-
-    def finish(
-        self, input: str, *, timeout: float, on_line: Callable[[str], None] | None = None
-    ) -> runner.Result:
-        self.given.append(json.loads(input))
-        return runner.Result(self.argv, self.returncode, "", "")
-
-    def cancel(self) -> None:
-        pass
-
-
-@pytest.fixture
-def twine_checks(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
-    """Every twine check dist.verify runs (each would start twine); all pass."""
-    calls: list[list[Path]] = []
-
-    def fake(files: list[Path], *args: object, **kwargs: object) -> list[str]:
-        calls.append(list(files))
-        return []
-
-    monkeypatch.setattr(dist, "twine_check", fake)
-    return calls
-
-
-def no_git_state() -> GitState:
-    return GitState(
-        head=None,
-        branch="main",
-        changed=(),
-        tracked=frozenset(),
-        remote_url=None,
-        remote=RemoteState(),
-        local_tag=None,
-        head_in_remote=False,
-    )
 
 
 # -- verify: the CI tag, the version and the member it checks -------------------------------------
@@ -208,7 +152,7 @@ def test_publish_uploads_with_the_twine_started_beforehand(tmp_path: Path) -> No
     wheel, sdist = dist_files(root / "dist", WHEEL, SDIST)
     with Server() as server:  # the index has no file of the project yet
         environ = {"RELEASEKIT_REPOSITORY": server.url}
-        twine = FakeTwine(environ)
+        twine = FakeTwine(env=upload.twine_env(upload.credentials_env(environ)))
         report = after_push.publish(root, environ=environ, warm=twine)
     assert report.uploaded == (WHEEL, SDIST)
     [args] = twine.given
@@ -239,7 +183,7 @@ def test_a_trusted_upload_with_one_file_unattested_names_it_and_uploads_nothing(
     wheel, sdist = dist_files(tmp_path / "dist", WHEEL, SDIST, checksums=False)
     attest(wheel)
     environ = {"GITHUB_ACTIONS": "true"}
-    twine = FakeTwine(environ)
+    twine = FakeTwine(env=upload.twine_env(upload.credentials_env(environ)))
     with Server() as server:
         pypi_like = Repository("pypi", server.url, f"{server.url}simple/", True, False)
         with pytest.raises(PublishError) as refused:
@@ -269,7 +213,7 @@ def test_a_token_of_the_wrong_index_and_project_is_refused_with_both_reasons_bef
     _steps, problems, _messages = after_push.plan_public_steps(
         project,
         Options(publish=True, github_release=False, repository="pypi"),
-        no_git_state(),
+        no_commits(),
         "1.4.0",
         "v1.4.0",
         "notes",

@@ -1,0 +1,62 @@
+"""In-process stand-ins for the publishing side's children and world: a started twine that
+answers as twine does, made-up dist/ files, and the git state of a repository with no
+commits, for tests that check what publishing decides and says, not what twine does."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from releasekit.core.snapshot import GitState, RemoteState
+from releasekit.publishing import dist
+from releasekit.system import runner
+
+
+class FakeTwine(runner.Started):
+    """A started twine that records the arguments it is handed and answers with `stdout`
+    and `returncode`."""
+
+    def __init__(
+        self, stdout: str = "", returncode: int = 0, env: Mapping[str, str | None] = {}
+    ) -> None:
+        self.argv = ("twine",)
+        self.env = dict(env)
+        self.stdout = stdout
+        self.returncode = returncode
+        self.given: list[list[str]] = []
+
+    def finish(
+        self, input: str, *, timeout: float, on_line: Callable[[str], None] | None = None
+    ) -> runner.Result:
+        self.given.append(json.loads(input))
+        return runner.Result(self.argv, self.returncode, self.stdout, "")
+
+    def cancel(self) -> None:
+        pass
+
+
+def dist_files(folder: Path, *names: str, checksums: bool = True) -> list[Path]:
+    """dist/ holding `names` (bytes made up: names are what is checked) and, unless told
+    otherwise, their SHA256SUMS as a checked build writes it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [folder / name for name in names]
+    for path in files:
+        path.write_bytes(f"the bytes of {path.name}".encode())
+    if checksums:
+        dist.write_checksums(folder / dist.CHECKSUMS, files)
+    return files
+
+
+def no_commits(remote_url: str | None = None) -> GitState:
+    """What a repository with no commit yet (and `remote_url`) reads as."""
+    return GitState(
+        head=None,
+        branch="main",
+        changed=(),
+        tracked=frozenset(),
+        remote_url=remote_url,
+        remote=RemoteState(),
+        local_tag=None,
+        head_in_remote=False,
+    )
