@@ -131,6 +131,10 @@ REASONS: dict[tuple[str, str], str] = {
         "equivalent: without the file, _lock_owner's read fails and returns None, as the "
         "skipped call gives; exists() is False only for errors that read also catches"
     ),
+    ("core/changelogs/text.py:shape", "marker > 0"): (
+        "equivalent: _pallets_marker looks from the heading's body on, always line 1 or "
+        "later, so it answers -1 or at least 1, never 0"
+    ),
     ("core/apply.py:_execute", "os.open(gone, flags, )"): (
         "equivalent: the os.chmod to the planned mode follows at once"
     ),
