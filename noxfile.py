@@ -56,7 +56,8 @@ def mutants(session: nox.Session) -> None:
 
     All ~7000 mutants take hours on 2 cores, so not in the default run. `-- --sample 50`
     checks a seeded random sample of 50 mutants per module group (tests/mutants_sample.py;
-    the report gives each rate's interval); mutant names narrow it instead:
+    the report gives each rate's interval), `-- --more 50` draws 50 more per group from
+    the rest and checks those; mutant names narrow it instead:
     `nox -s mutants -- "releasekit.system.redact.*"`. Results accumulate in mutants/, so a
     rerun only tests what is unchecked or named; delete mutants/ to start afresh. Each
     mutant runs the tests that fit in 30 s, its module's own first

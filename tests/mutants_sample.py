@@ -12,7 +12,6 @@ import argparse
 import json
 import random
 import sys
-from pathlib import Path
 
 from mutants_report import GROUPS, ROOT, SAMPLE_FILE, group_of
 
@@ -30,12 +29,17 @@ def names_by_group() -> dict[str, list[str]]:
     return {group: sorted(names) for group, names in found.items()}
 
 
-def sample(per_group: int, seed: int = SEED) -> list[str]:
-    """`per_group` names drawn from each group (all of a smaller group)."""
+def sample(per_group: int, seed: int = SEED, drawn: frozenset[str] = frozenset()) -> list[str]:
+    """`per_group` names drawn from each group's mutants not `drawn` already (all of them
+    when fewer are left). Drawing more later from what is left keeps the union a uniform
+    random sample of the group, so `--more` can narrow an interval without starting over."""
     chosen: list[str] = []
     for group, names in names_by_group().items():
-        rng = random.Random(f"{seed}:{group}")  # noqa: S311 - a reproducible draw, not a secret
-        chosen += names if len(names) <= per_group else rng.sample(names, per_group)
+        left = [name for name in names if name not in drawn]
+        taken = len(names) - len(left)  # the first draw keeps the seed of earlier reports
+        key = f"{seed}:{group}" + (f":{taken}" if taken else "")
+        rng = random.Random(key)  # noqa: S311 - a reproducible draw, not a secret
+        chosen += left if len(left) <= per_group else rng.sample(left, per_group)
     return chosen
 
 
@@ -43,14 +47,19 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("per_group", type=int)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--more", action="store_true", help="add per_group more to the last draw, print only them"
+    )
     args = parser.parse_args(argv)
-    if not (Path(ROOT) / "mutants").is_dir():
+    record = ROOT / "mutants" / SAMPLE_FILE
+    if not record.parent.is_dir():
         print("no mutants/ yet: run `mutmut run` once first", file=sys.stderr)
         return 2
-    drawn = sample(args.per_group, args.seed)
-    # The report counts these alone: mutants checked outside the draw (named by hand,
-    # or left from an earlier run) would bias the rates.
-    (ROOT / "mutants" / SAMPLE_FILE).write_text("\n".join(drawn) + "\n")
+    before = frozenset(record.read_text().split()) if args.more and record.exists() else frozenset()
+    drawn = sample(args.per_group, args.seed, before)
+    # The report counts the drawn mutants alone: mutants checked outside the draw (named
+    # by hand, or left from an earlier run) would bias the rates.
+    record.write_text("\n".join(sorted(before) + drawn) + "\n")
     print("\n".join(drawn))
     return 0
 
