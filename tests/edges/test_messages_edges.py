@@ -14,6 +14,7 @@ from releasekit.core.plan import Options
 from releasekit.core.sources import Location
 from releasekit.core.version import bump, check_releasable
 from releasekit.errors import ReleaseError, VersionError
+from releasekit.publishing import after_push
 
 V = Version
 
@@ -111,3 +112,61 @@ def test_a_plain_pyproject_is_edited_by_the_line_edit_without_loading_tomlkit(
     text = '[project]\nname = "x"\nversion = "1.3.0"  # kept\n\n[tool.x]\nversion = "9"\n'
     edited = sources.replace(text, Location("pyproject.toml", "project", "1.3.0"), "1.4.0")
     assert edited == text.replace('"1.3.0"', '"1.4.0"')
+
+
+def test_a_version_file_without_a_pep440_version_names_the_file_and_what_to_write(
+    repo: SampleRepo,
+) -> None:
+    init = repo.root / "src" / "sample_pkg" / "__init__.py"
+    init.write_text(init.read_text().replace('"1.3.0"', '"one.three"'))
+    with pytest.raises(VersionError) as error:
+        release.plan_release(repo.root, Options(part="minor"), date="2030-01-02")
+    assert (error.value.cause, error.value.fix) == (
+        "src/sample_pkg/__init__.py __version__ holds 'one.three', not a PEP 440 version",
+        "write a version such as 1.3.0 there",
+    )
+
+
+def test_a_github_release_asked_for_without_a_token_says_which_token_and_how_to_skip(
+    repo: SampleRepo,
+) -> None:
+    plan = release.plan_release(
+        repo.root,
+        Options(part="minor", github_release=True),
+        date="2030-01-02",
+        public=after_push.plan_public_steps,
+    )
+    [problem] = [p for p in plan.problems if "GitHub" in p.cause]
+    assert (problem.cause, problem.fix) == (
+        "no GitHub token for the GitHub release",
+        "set GITHUB_TOKEN or GH_TOKEN (contents: write), or --no-github-release",
+    )
+
+
+def test_the_plan_keeps_the_changelogs_messages_beside_the_public_steps_ones(
+    repo: SampleRepo,
+) -> None:
+    """Both kinds reach the user: what the changelog step decided and what publishing says."""
+    repo.git("commit", "--allow-empty", "-q", "-m", "feat: a greeting that says hello")
+    plan = release.plan_release(
+        repo.root,
+        Options(part="auto"),
+        date="2030-01-02",
+        public=lambda *asked: ([], [], ["said by the public steps"]),
+    )
+    assert plan.messages[-1] == "said by the public steps"
+    assert len(plan.messages) > 1  # --part auto names the commits that decided it
+
+
+def test_release_asks_before_it_writes_and_a_no_changes_nothing(repo: SampleRepo) -> None:
+    before = repo.state()
+    with pytest.raises(ReleaseError) as error:
+        release.release(
+            repo.root,
+            Options(part="minor"),
+            date="2030-01-02",
+            report=lambda line: None,
+            confirm=lambda plan: False,
+        )
+    assert error.value.cause == "release cancelled"
+    assert before.diff(repo.state()) == []
