@@ -47,6 +47,14 @@ def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) 
 def pytest_configure(config: pytest.Config) -> None:
     if not _under_mutmut():
         return
+    if "__mutmut_" in os.environ.get("MUTANT_UNDER_TEST", ""):
+        # mutmut bounds a mutant's CPU time, not its memory: a mutated loop that appends
+        # forever (text.py's `index = 2`) took 10 GB before its time ran out. Capped, it
+        # fails with MemoryError, which kills it, and the machine stays usable.
+        import resource
+
+        cap = 4 * 1024**3
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     # mutmut's copies are large (every mutant of a function is in the file): without
     # bytecode on disk (PYTHONDONTWRITEBYTECODE is common) each subprocess compiles them, 1s+.
     compileall.compile_dir(Path.cwd() / "src", quiet=2)
