@@ -131,8 +131,12 @@ EXPLANATIONS: dict[str, str] = {
         "once, not five times; the compare link is found by one search of the text and "
         "find_section answers a new version without a regex scan; equal stretches of the diff "
         "are compared in slices: 1.6-1.8 again. What is left grows with the CHANGELOG's size: "
-        "reading and decoding 2 MB, the diff's own split of both texts, `git for-each-ref` "
-        "over 5,000 tags and `git ls-remote` against a remote with 5,000 tags (about 20 ms)."
+        "reading and decoding 2 MB, the diff's own split of both texts (the profile's "
+        "`splitlines`, about 20 ms: the dry run shows the changelog's diff, and the roll's "
+        "edits sit at both ends of the file, so the whole text is compared), `git "
+        "for-each-ref` over 5,000 tags and `git ls-remote` against a remote with 5,000 tags "
+        "(about 20 ms). On 2026-12-04 the ratio read 2.07 because the small sample got faster "
+        "(109 -> 94 ms) while the large one stayed at 190 ms."
     ),
 }
 
