@@ -57,7 +57,7 @@ EXPLANATIONS: dict[str, str] = {
         "releasekit's tasks cost the same (1.00 by hand on 2026-12-04, 135.2 vs 135.4 ms). "
         "Importing releasekit.tasks itself takes about 1 ms (one module and the flag table; "
         "the core loads inside each task); tests/test_imports.py fails if it pulls in more. "
-        "Against an empty tasks.py (Invoke says \"No tasks found\" and stops) any eleven "
+        'Against an empty tasks.py (Invoke says "No tasks found" and stops) any eleven '
         "tasks miss 1.05."
     ),
     "list-hand": (
