@@ -142,6 +142,12 @@ REASONS: dict[tuple[str, str], str] = {
         "caught: the loop never ends (and grows a list: 10 GB before mutmut's CPU limit, "
         "so the bridge now caps a mutant's memory at 4 GiB and it dies of MemoryError)"
     ),
+    ("core/changelogs/commits.py:NoChangelog.notes", '"XXXX", tag=""'): (
+        "equivalent: NoChangelog.roll never reads its date; its notes come from pending()"
+    ),
+    ("core/changelogs/text.py:find", "(?:VERSION[ \\t]+)?\\[?V?"): (
+        "equivalent: the pattern is compiled with re.IGNORECASE"
+    ),
     ("core/apply.py:_execute", "os.open(gone, flags, )"): (
         "equivalent: the os.chmod to the planned mode follows at once"
     ),
