@@ -81,9 +81,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     mutmut stops at the first failure, so a killed mutant rarely needs many tests; a
     survivor would otherwise run every release test that touches its function (minutes).
-    The tests of the mutated module go first (test_version*.py for core/version.py), then
-    the others, each fastest first as mutmut gave them; the budget counts the test times
-    mutmut measured. With a budget the kill rate is a lower bound.
+    The in-process tests (under a second) go first, then the slow ones that run releasekit
+    in subprocesses; within each, the tests of the mutated module first (test_version*.py
+    for core/version.py), each fastest first. The budget counts the test times mutmut
+    measured. With a budget the kill rate is a lower bound.
     """
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
     if mutant == "" and os.environ.get("RELEASEKIT_MUTMUT_CLEAN") == "once" and items:
@@ -102,8 +103,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     def relevant(item: pytest.Item) -> bool:
         return any(word in item.path.name for word in words)
 
-    items.sort(key=lambda item: not relevant(item))  # stable: keeps mutmut's order within
     durations = _durations()
+
+    def order(item: pytest.Item) -> tuple[bool, bool, float]:
+        took = durations.get(item.nodeid, 1.0)
+        return (took >= 1.0, not relevant(item), took)
+
+    items.sort(key=order)
     spent, kept = 0.0, 0
     for item in items:
         spent += durations.get(item.nodeid, 1.0)
