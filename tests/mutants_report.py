@@ -148,6 +148,13 @@ REASONS: dict[tuple[str, str], str] = {
     ("core/changelogs/text.py:find", "(?:VERSION[ \\t]+)?\\[?V?"): (
         "equivalent: the pattern is compiled with re.IGNORECASE"
     ),
+    ("core/sources.py:project_name", "not isinstance(name, str) and not name:"): (
+        "equivalent: every caller passes the root, so by this line an unusable name has "
+        "become setup.py's name or None (refused either way); an empty one is refused above"
+    ),
+    ("core/version.py:to_semver", 'prerelease = ""'): (
+        "equivalent: semver takes an empty pre-release as none (equal, same text)"
+    ),
     ("core/apply.py:_execute", "os.open(gone, flags, )"): (
         "equivalent: the os.chmod to the planned mode follows at once"
     ),

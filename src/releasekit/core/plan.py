@@ -15,7 +15,7 @@ from releasekit.core import version as versions
 from releasekit.core.changelogs import Rolled
 from releasekit.core.config import tag_version
 from releasekit.core.snapshot import Project
-from releasekit.core.sources import Location, replace
+from releasekit.core.sources import replace
 from releasekit.core.version import Part
 from releasekit.errors import ReleaseError, VersionError
 from releasekit.system.record import field, record
@@ -237,7 +237,7 @@ def current_version(
         if first or (given and not _version_like(tags)):
             return Version("0.0.0")  # nothing released: the user gave what comes next
         raise _no_release_tag(tags, project.config.tag_format)
-    values: dict[Version, list[Location]] = {}
+    found_versions: set[Version] = set()
     for location in sources.locations:
         try:
             parsed = versions.parse(location.value)
@@ -246,11 +246,11 @@ def current_version(
                 f"{location.label} holds {location.value!r}, not a PEP 440 version",
                 "write a version such as 1.3.0 there",
             ) from None
-        values.setdefault(parsed, []).append(location)
-    if len(values) > 1:
+        found_versions.add(parsed)
+    if len(found_versions) > 1:
         listed = ", ".join(f"{loc.label} = {loc.value}" for loc in sources.locations)
         raise VersionError(f"version locations disagree: {listed}", "make them agree, then re-run")
-    return next(iter(values))
+    return next(iter(found_versions))
 
 
 def _no_release_tag(tags: Sequence[str], tag_format: str) -> VersionError:
