@@ -155,6 +155,14 @@ REASONS: dict[tuple[str, str], str] = {
     ("core/version.py:to_semver", 'prerelease = ""'): (
         "equivalent: semver takes an empty pre-release as none (equal, same text)"
     ),
+    ("publishing/pypi_token.py:_varint", "pos -= 1"): (
+        "caught: reading any real token loops forever, so the token tests hang until "
+        "mutmut's timeout"
+    ),
+    ("publishing/after_push.py:PublicSteps.__call__", 'ReleaseError("this step has no runner")'): (
+        "equivalent: unreachable (pragma: no cover): apply runs the other step kinds itself "
+        "and hands PublicSteps only the four it handles"
+    ),
     ("core/apply.py:_execute", "os.open(gone, flags, )"): (
         "equivalent: the os.chmod to the planned mode follows at once"
     ),
