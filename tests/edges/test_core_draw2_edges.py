@@ -4,6 +4,7 @@ a resumed workspace member, and `release()` applying what it planned."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,10 @@ from conftest import SampleRepo
 from packaging.version import Version
 from support.workspace import ALPHA, ALPHA_DIR, make_workspace
 
-from releasekit.core import release
+from releasekit.core import release, snapshot
 from releasekit.core.plan import Options, WriteFile, diff
 from releasekit.core.snapshot import read_project
-from releasekit.core.version import check_releasable
+from releasekit.core.version import check_releasable, parse
 from releasekit.errors import ConfigError, VersionError
 
 DATE = "2030-01-02"
@@ -88,3 +89,37 @@ def test_release_applies_what_it_planned_in_the_repository_it_was_given(
         confirm=lambda plan: True,
     )
     assert repo.git("describe", "--tags", "--exact-match").strip() == "v1.4.0"
+
+
+def test_a_read_only_file_stops_only_the_verbs_that_would_write_it(
+    repo: SampleRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As root every file is writable, so os.access is told CHANGELOG.md is not: a bump
+    (version files only) goes ahead, a changelog run is refused with the chmod fix."""
+    real = os.access
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        if str(path).endswith("CHANGELOG.md") and mode == os.W_OK:
+            return False
+        return real(path, mode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(snapshot.os, "access", access)
+    bump = release.plan_files(
+        repo.root, Options(part="minor"), date=DATE, versions=True, changelog=False
+    )
+    assert bump.problems == ()
+    roll = release.plan_files(
+        repo.root, Options(part="minor"), date=DATE, versions=False, changelog=True
+    )
+    assert [(p.cause, p.fix) for p in roll.problems] == [
+        ("CHANGELOG.md is read-only", "make it writable (chmod u+w CHANGELOG.md)")
+    ]
+
+
+def test_a_version_that_is_no_pep440_version_says_what_form_to_use() -> None:
+    with pytest.raises(VersionError) as error:
+        parse("one.four")
+    assert (error.value.cause, error.value.fix) == (
+        "'one.four' is not a valid PEP 440 version",
+        "use a form like 1.4.0 or 1.4.0rc1",
+    )
