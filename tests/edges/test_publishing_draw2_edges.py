@@ -10,7 +10,6 @@ the index is a local HTTP server.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -18,33 +17,28 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from support.publishing import (
+    BUILD_FIRST,
+    NETWORK_FIX,
+    NOT_AN_INDEX_FIX,
+    PROJECT,
+    SDIST,
+    VERSION,
+    WHEEL,
+    FakeTwine,
+    attest,
+    dist_files,
+    no_commits,
+    project_at,
+)
 from support.servers import Background, Reply, Seen, Server, closed_port, not_found
-from support.twine_stand_in import FakeTwine, dist_files, no_commits
 
 from releasekit.core.plan import Options
 from releasekit.core.snapshot import read_project
-from releasekit.demo import sample
 from releasekit.errors import BuildError, PublishError
 from releasekit.publishing import after_push, dist, index, twine_child, upload
 from releasekit.publishing.index import Repository, resolve_repository
 from releasekit.system import runner
-
-PROJECT = "sample-pkg"
-VERSION = "1.3.0"
-WHEEL = "sample_pkg-1.3.0-py3-none-any.whl"
-SDIST = "sample_pkg-1.3.0.tar.gz"
-BUILD_FIRST = "build it first: releasekit build (or invoke build, nox -s build)"
-NETWORK_FIX = "check the repository URL and the network (is the index running?), then re-run"
-NOT_AN_INDEX_FIX = "check that the repository URL points at a package index"
-
-
-def project_at(tmp_path: Path, extra: str = "") -> Path:
-    """A sample project at 1.3.0 (no git needed), with `extra` appended to its pyproject."""
-    root = sample.write_project(tmp_path / "project", name=PROJECT, version=VERSION)
-    if extra:
-        with (root / "pyproject.toml").open("a") as handle:
-            handle.write(extra)
-    return root
 
 
 def rebuild_fix(folder: Path) -> str:
@@ -248,16 +242,6 @@ def test_credentials_in_the_repository_url_reach_twine_in_its_environment_only(
     [args] = twine.given
     assert args[args.index("--repository-url") + 1] == server.url
     assert not any("cret" in arg or password in arg for arg in args)
-
-
-def attest(path: Path) -> Path:
-    """A PEP 740 attestation of `path` as release.yml's attest step writes it (unsigned)."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    statement = {"subject": [{"name": path.name, "digest": {"sha256": digest}}]}
-    encoded = base64.b64encode(json.dumps(statement).encode()).decode()
-    target = path.with_name(f"{path.name}.publish.attestation")
-    target.write_text(json.dumps({"envelope": {"statement": encoded, "signature": ""}}))
-    return target
 
 
 def test_a_trusted_upload_hands_twine_each_file_followed_by_its_attestation(

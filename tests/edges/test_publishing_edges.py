@@ -14,9 +14,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.publishing import (
+    BUILD_FIRST,
+    NETWORK_FIX,
+    NOT_AN_INDEX_FIX,
+    PROJECT,
+    SDIST,
+    VERSION,
+    WHEEL,
+    FakeTwine,
+    dist_files,
+    no_commits,
+    project_at,
+)
 from support.servers import Reply, Seen, Server, not_found
 from support.tokens import mint
-from support.twine_stand_in import FakeTwine, dist_files, no_commits
 
 from releasekit.core.plan import Build, GitHubRelease, Options, Publish
 from releasekit.core.snapshot import read_project
@@ -26,24 +38,6 @@ from releasekit.publishing import after_push, dist, index, twine_child, upload
 from releasekit.publishing.index import existing_files, resolve_repository
 from releasekit.publishing.pypi_token import audit
 from releasekit.publishing.verify import REBUILD, find
-
-PROJECT = "sample-pkg"
-VERSION = "1.3.0"
-WHEEL = "sample_pkg-1.3.0-py3-none-any.whl"
-SDIST = "sample_pkg-1.3.0.tar.gz"
-BUILD_FIRST = "build it first: releasekit build (or invoke build, nox -s build)"
-NETWORK_FIX = "check the repository URL and the network (is the index running?), then re-run"
-NOT_AN_INDEX_FIX = "check that the repository URL points at a package index"
-
-
-def project_at(tmp_path: Path, extra: str = "") -> Path:
-    """A sample project at 1.3.0 (no git needed), with `extra` appended to its pyproject."""
-    root = sample.write_project(tmp_path / "project", name=PROJECT, version=VERSION)
-    if extra:
-        with (root / "pyproject.toml").open("a") as handle:
-            handle.write(extra)
-    return root
-
 
 # -- the steps after the push, planned before the first write ------------------------------------
 

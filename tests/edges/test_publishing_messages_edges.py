@@ -9,16 +9,24 @@ the index is a local HTTP server.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.publishing import (
+    PROJECT,
+    SDIST,
+    VERSION,
+    WHEEL,
+    FakeTwine,
+    attest,
+    dist_files,
+    no_commits,
+    project_at,
+)
 from support.servers import Reply, Seen, Server, not_found
 from support.tokens import mint
-from support.twine_stand_in import FakeTwine, dist_files, no_commits
 
 from releasekit.core.plan import Build, Options
 from releasekit.core.snapshot import read_project
@@ -26,27 +34,6 @@ from releasekit.demo import sample
 from releasekit.errors import BuildError, ConfigError, PublishError
 from releasekit.publishing import after_push, attestations, dist, index, upload
 from releasekit.publishing.index import Provenance, Repository, resolve_repository
-
-PROJECT = "sample-pkg"
-VERSION = "1.3.0"
-WHEEL = "sample_pkg-1.3.0-py3-none-any.whl"
-SDIST = "sample_pkg-1.3.0.tar.gz"
-
-
-def project_at(tmp_path: Path) -> Path:
-    """A sample project at 1.3.0 (no git needed)."""
-    return sample.write_project(tmp_path / "project", name=PROJECT, version=VERSION)
-
-
-def attest(path: Path) -> Path:
-    """A PEP 740 attestation of `path` as release.yml's attest step writes it (unsigned)."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    statement = {"subject": [{"name": path.name, "digest": {"sha256": digest}}]}
-    encoded = base64.b64encode(json.dumps(statement).encode()).decode()
-    target = path.with_name(f"{path.name}.publish.attestation")
-    target.write_text(json.dumps({"envelope": {"statement": encoded, "signature": ""}}))
-    return target
-
 
 # -- verify: the CI tag, the version and the member it checks -------------------------------------
 

@@ -1,16 +1,37 @@
-"""In-process stand-ins for the publishing side's children and world: a started twine that
-answers as twine does, made-up dist/ files, and the git state of a repository with no
-commits, for tests that check what publishing decides and says, not what twine does."""
+"""In-process stand-ins for the publishing side's children and world: the sample project,
+a started twine that answers as twine does, made-up dist/ files, the git state of a
+repository with no commits, and the fixes users read, for tests that check what publishing
+decides and says, not what twine does."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from releasekit.core.snapshot import GitState, RemoteState
+from releasekit.demo import sample
 from releasekit.publishing import dist
 from releasekit.system import runner
+
+PROJECT = "sample-pkg"
+VERSION = "1.3.0"
+WHEEL = "sample_pkg-1.3.0-py3-none-any.whl"
+SDIST = "sample_pkg-1.3.0.tar.gz"
+BUILD_FIRST = "build it first: releasekit build (or invoke build, nox -s build)"
+NETWORK_FIX = "check the repository URL and the network (is the index running?), then re-run"
+NOT_AN_INDEX_FIX = "check that the repository URL points at a package index"
+
+
+def project_at(tmp_path: Path, extra: str = "") -> Path:
+    """A sample project at 1.3.0 (no git needed), with `extra` appended to its pyproject."""
+    root = sample.write_project(tmp_path / "project", name=PROJECT, version=VERSION)
+    if extra:
+        with (root / "pyproject.toml").open("a") as handle:
+            handle.write(extra)
+    return root
 
 
 class FakeTwine(runner.Started):
@@ -60,3 +81,13 @@ def no_commits(remote_url: str | None = None) -> GitState:
         local_tag=None,
         head_in_remote=False,
     )
+
+
+def attest(path: Path) -> Path:
+    """A PEP 740 attestation of `path` as release.yml's attest step writes it (unsigned)."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    statement = {"subject": [{"name": path.name, "digest": {"sha256": digest}}]}
+    encoded = base64.b64encode(json.dumps(statement).encode()).decode()
+    target = path.with_name(f"{path.name}.publish.attestation")
+    target.write_text(json.dumps({"envelope": {"statement": encoded, "signature": ""}}))
+    return target
