@@ -115,10 +115,12 @@ def test_an_undo_that_fails_is_named_and_no_fix_pretends_all_is_well(
     monkeypatch.setattr(apply_mod, "overwrite", no_room)
     with pytest.raises(ReleaseError) as caught:
         apply_plan(repo, plan)
-    second = written_paths(plan)[1]
-    # The failed write left its file as it was; the first file could not be put back.
+    first, second = written_paths(plan)[:2]
+    # The failed write left its file as it was; the first file could not be put back, and
+    # the user is told which.
     assert caught.value.cause == (
-        f"update {second} failed: {ENOSPC}; undone: restored {second}; COULD NOT UNDO: {ENOSPC}"
+        f"update {second} failed: {ENOSPC}; undone: restored {second}; "
+        f"COULD NOT UNDO: {first}: {ENOSPC}"
     )
     assert caught.value.fix == ""
 

@@ -93,7 +93,7 @@ def _execute(step: Step, ctx: Context, git: Git, journal: list[Undo]) -> None:
                     overwrite(path, step.before)
             return f"restored {step.path}"
 
-        journal.append(restore)
+        journal.append(_naming(step.path, restore))
         write_bytes(path, step.after)
     elif isinstance(step, DeleteFile):
         gone = ctx.root / step.path
@@ -108,7 +108,7 @@ def _execute(step: Step, ctx: Context, git: Git, journal: list[Undo]) -> None:
             os.chmod(gone, step.mode)
             return f"restored {step.path}"
 
-        journal.append(recreate)
+        journal.append(_naming(step.path, recreate))
         gone.unlink(missing_ok=True)
     elif isinstance(step, Commit):
         previous = git.head()
@@ -160,6 +160,18 @@ def _execute(step: Step, ctx: Context, git: Git, journal: list[Undo]) -> None:
         note = ctx.run_other(step)
         if note:
             ctx.report(note)
+
+
+def _naming(path: str, undo: Undo) -> Undo:
+    """The undo of a file, whose failure names that file: the user must put it back."""
+
+    def named() -> str:
+        try:
+            return undo()
+        except OSError as exc:
+            raise ReleaseError(f"{path}: {exc.strerror or exc}") from exc
+
+    return named
 
 
 def apply(plan: Plan, ctx: Context) -> None:
