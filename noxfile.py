@@ -60,7 +60,7 @@ def mutants(session: nox.Session) -> None:
     the rest and checks those; mutant names narrow it instead:
     `nox -s mutants -- "releasekit.system.redact.*"`. Results accumulate in mutants/, so a
     rerun only tests what is unchecked or named; delete mutants/ to start afresh. Each
-    mutant runs the tests that fit in 30 s, its module's own first
+    mutant runs the tests that fit in 30 s, in-process ones first
     (RELEASEKIT_MUTMUT_BUDGET, 0 for all; see tests/support/mutmut_bridge.py).
     """
     session.install("-e", ".[test]", "mutmut>=3.8,<4")
@@ -76,6 +76,11 @@ def mutants(session: nox.Session) -> None:
         # smallest group first, then the sample drawn from every group's mutants.
         session.run(*run, "releasekit.system.redact.*", env=env)
         drawn = session.run("python", "tests/mutants_sample.py", names[1], silent=True, env=env)
+        names = str(drawn).split()
+    elif names[:1] == ["--more"]:
+        drawn = session.run(
+            "python", "tests/mutants_sample.py", names[1], "--more", silent=True, env=env
+        )
         names = str(drawn).split()
     # Exit code 0 even with survivors: the report, not the exit code, is the result.
     session.run(*run, *names, env=env)

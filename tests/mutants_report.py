@@ -70,15 +70,12 @@ def drawn() -> set[str] | None:
         return None
 
 
-def results(chosen: set[str] | None = None) -> dict[Path, dict[str, int | None]]:
-    """Exit code by mutant name, per source file (relative to src/releasekit/); with
-    `chosen` (a `--sample` draw), only those mutants."""
+def results() -> dict[Path, dict[str, int | None]]:
+    """Exit code by mutant name, per source file (relative to src/releasekit/)."""
     found: dict[Path, dict[str, int | None]] = {}
     base = ROOT / "mutants" / "src" / "releasekit"
     for meta in sorted(base.rglob("*.py.meta")):
         codes = json.loads(meta.read_text())["exit_code_by_key"]
-        if chosen is not None:
-            codes = {name: code for name, code in codes.items() if name in chosen}
         if codes:
             found[meta.relative_to(base).with_suffix("")] = codes
     return found
@@ -244,16 +241,18 @@ def interval(killed: int, checked: int, z: float = 1.96) -> str:
 def generated() -> str:
     per_group: dict[str, Counter[str]] = {group: Counter() for group in GROUPS}
     population: Counter[str] = Counter()  # every mutant of the group, drawn or not
-    for relative, codes in results().items():
-        population[group_of(relative.as_posix()) or ""] += len(codes)
     chosen = drawn()
     survivors: list[tuple[str, str, str]] = []
-    for relative, codes in results(chosen).items():
+    for relative, codes in results().items():
         group = group_of(relative.as_posix())
         if group is None:
             continue
+        population[group] += len(codes)
+        counted = {n: c for n, c in codes.items() if chosen is None or n in chosen}
+        if not counted:
+            continue
         defs = functions(ROOT / "mutants" / "src" / "releasekit" / relative)
-        for name, code in sorted(codes.items()):
+        for name, code in sorted(counted.items()):
             status = STATUS.get(code, "suspicious")
             per_group[group][status] += 1
             if status in ("survived", "no tests", "suspicious", "timeout"):

@@ -2,18 +2,17 @@
 
 All ~7000 mutants take hours on two cores; a random sample of each group measures its
 kill rate within a few points (tests/mutants.md gives the interval) in a fraction of that.
-`nox -s mutants -- --sample 60` runs this after mutmut has written its mutants, then
+`nox -s mutants -- --sample 50` runs this after mutmut has written its mutants, then
 `mutmut run` on the names printed. The same seed and the same code give the same names.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 
-from mutants_report import GROUPS, ROOT, SAMPLE_FILE, group_of
+from mutants_report import GROUPS, ROOT, SAMPLE_FILE, group_of, results
 
 SEED = 18
 
@@ -21,11 +20,10 @@ SEED = 18
 def names_by_group() -> dict[str, list[str]]:
     """Every mutant mutmut generated, by module group (names sorted, so the draw is stable)."""
     found: dict[str, list[str]] = {group: [] for group in GROUPS}
-    base = ROOT / "mutants" / "src" / "releasekit"
-    for meta in sorted(base.rglob("*.py.meta")):
-        group = group_of(meta.relative_to(base).with_suffix("").as_posix())
+    for relative, codes in results().items():
+        group = group_of(relative.as_posix())
         if group is not None:
-            found[group] += json.loads(meta.read_text())["exit_code_by_key"]
+            found[group] += codes
     return {group: sorted(names) for group, names in found.items()}
 
 

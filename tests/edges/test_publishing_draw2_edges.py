@@ -28,12 +28,11 @@ from support.publishing import (
     FakeTwine,
     attest,
     dist_files,
-    no_commits,
+    plan_publishing,
     project_at,
 )
 from support.servers import Background, Reply, Seen, Server, closed_port, not_found
 
-from releasekit.core.plan import Options
 from releasekit.core.snapshot import read_project
 from releasekit.errors import BuildError, PublishError
 from releasekit.publishing import after_push, dist, index, twine_child, upload
@@ -135,15 +134,7 @@ def test_uv_as_frontend_with_pip_as_installer_says_which_option_to_drop(tmp_path
 def test_an_index_that_is_not_running_is_a_problem_before_the_push(tmp_path: Path) -> None:
     project = read_project(project_at(tmp_path))
     url = f"http://127.0.0.1:{closed_port()}/"
-    _steps, problems, _messages = after_push.plan_public_steps(
-        project,
-        Options(publish=True, github_release=False, repository=url),
-        no_commits(),
-        "1.4.0",
-        "v1.4.0",
-        "notes",
-        {},
-    )
+    _steps, problems, _messages = plan_publishing(project, url)
     [problem] = problems
     assert problem.cause.startswith(f"cannot reach the index at {url}simple/{PROJECT}/: ")
     assert "refused" in problem.cause.lower()

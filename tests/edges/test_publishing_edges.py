@@ -25,6 +25,7 @@ from support.publishing import (
     FakeTwine,
     dist_files,
     no_commits,
+    plan_publishing,
     project_at,
 )
 from support.servers import Reply, Seen, Server, not_found
@@ -60,15 +61,7 @@ def test_publishing_plans_build_then_upload_when_the_index_has_no_such_version(
 ) -> None:
     project = read_project(project_at(tmp_path))
     with Server(index_page({})) as server:
-        steps, problems, messages = after_push.plan_public_steps(
-            project,
-            Options(publish=True, github_release=False, repository=server.url),
-            no_commits(),
-            "1.4.0",
-            "v1.4.0",
-            "notes",
-            {},
-        )
+        steps, problems, messages = plan_publishing(project, server.url)
     assert steps == [Build("1.4.0"), Publish(PROJECT, "1.4.0", server.url)]
     assert problems == []
     assert messages == []
@@ -79,15 +72,7 @@ def test_a_version_the_index_already_has_is_a_problem_before_the_push(tmp_path: 
     project = read_project(project_at(tmp_path))
     taken = "sample_pkg-1.4.0.tar.gz"
     with Server(index_page({taken: b"published"})) as server:
-        steps, problems, _ = after_push.plan_public_steps(
-            project,
-            Options(publish=True, github_release=False, repository=server.url),
-            no_commits(),
-            "1.4.0",
-            "v1.4.0",
-            "notes",
-            {},
-        )
+        steps, problems, _ = plan_publishing(project, server.url)
     assert steps == [Build("1.4.0"), Publish(PROJECT, "1.4.0", server.url)]
     assert [(p.cause, p.fix) for p in problems] == [
         (

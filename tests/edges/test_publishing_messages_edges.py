@@ -22,13 +22,13 @@ from support.publishing import (
     FakeTwine,
     attest,
     dist_files,
-    no_commits,
+    plan_publishing,
     project_at,
 )
 from support.servers import Reply, Seen, Server, not_found
 from support.tokens import mint
 
-from releasekit.core.plan import Build, Options
+from releasekit.core.plan import Build
 from releasekit.core.snapshot import read_project
 from releasekit.demo import sample
 from releasekit.errors import BuildError, ConfigError, PublishError
@@ -197,15 +197,7 @@ def test_a_token_of_the_wrong_index_and_project_is_refused_with_both_reasons_bef
     project = read_project(project_at(tmp_path))
     token = mint("test.pypi.org", [[1, ["another-project"]]])
     page = "https://pypi.org/manage/account/token/"
-    _steps, problems, _messages = after_push.plan_public_steps(
-        project,
-        Options(publish=True, github_release=False, repository="pypi"),
-        no_commits(),
-        "1.4.0",
-        "v1.4.0",
-        "notes",
-        {"PYPI_TOKEN": token},
-    )
+    _steps, problems, _messages = plan_publishing(project, "pypi", {"PYPI_TOKEN": token})
     [problem] = problems
     assert problem.cause == (
         "the token was made on test.pypi.org but the upload goes to pypi.org: create a token "

@@ -11,9 +11,11 @@ import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from releasekit.core.snapshot import GitState, RemoteState
+from releasekit.core.plan import Options, Step
+from releasekit.core.snapshot import GitState, Project, RemoteState
 from releasekit.demo import sample
-from releasekit.publishing import dist
+from releasekit.errors import ReleaseError
+from releasekit.publishing import after_push, dist
 from releasekit.system import runner
 
 PROJECT = "sample-pkg"
@@ -91,3 +93,19 @@ def attest(path: Path) -> Path:
     target = path.with_name(f"{path.name}.publish.attestation")
     target.write_text(json.dumps({"envelope": {"statement": encoded, "signature": ""}}))
     return target
+
+
+def plan_publishing(
+    project: Project, repository: str, environ: Mapping[str, str] | None = None
+) -> tuple[list[Step], list[ReleaseError], list[str]]:
+    """What a release of 1.4.0 with --publish to `repository` (and no GitHub release)
+    plans after its push, from a repository with no commits."""
+    return after_push.plan_public_steps(
+        project,
+        Options(publish=True, github_release=False, repository=repository),
+        no_commits(),
+        "1.4.0",
+        "v1.4.0",
+        "notes",
+        environ or {},
+    )
