@@ -31,7 +31,7 @@ def releasekit_spec() -> str:
     """What the sample's nox sessions install: this checkout when run from one."""
     if os.environ.get("RELEASEKIT_SPEC"):
         return os.environ["RELEASEKIT_SPEC"]
-    checkout = Path(__file__).resolve().parents[2]
+    checkout = Path(__file__).resolve().parents[3]  # src/releasekit/demo/run.py
     if (checkout / "pyproject.toml").is_file() and (checkout / "src" / "releasekit").is_dir():
         return str(checkout)
     return f"releasekit=={__version__}"
